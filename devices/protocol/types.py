@@ -57,6 +57,7 @@ class ResultCode(enum.IntEnum):
     BUSY = 4  # channel is releasing and cannot take the command yet
     FAULT = 5  # a device fault forbids inflation
     REFUSED = 6  # refused for safety (for example inflation without heartbeat)
+    UNIT_MISMATCH = 7  # the command's unit is not the device's unit (never converted)
 
 
 class Fault(enum.IntFlag):
