@@ -1,5 +1,6 @@
 """The open KAATSU cuff GATT profile: identifiers, value types and the pure frame codec."""
 
+from devices.protocol import uuids
 from devices.protocol._wire import (
     channels_to_mask,
     mask_to_channels,
@@ -94,4 +95,5 @@ __all__ = [
     "mask_to_channels",
     "next_sequence",
     "sequence_delta",
+    "uuids",
 ]

@@ -125,6 +125,8 @@ def decode_pressure_frame(data: bytes | bytearray | memoryview) -> PressureFrame
     values = layout.unpack(data)
     unit_raw, declared = values[2], values[3]
     if declared != count:
+        if declared not in STREAM_LAYOUTS:
+            raise fail(Reason.CHANNEL_COUNT, f"pressure frame declares {declared} channels")
         raise fail(Reason.CHANNEL_MISMATCH, f"{count}-channel frame declares {declared} channels")
     if unit_raw >= len(_UNITS):
         raise fail(Reason.UNKNOWN_VALUE, f"unit 0x{unit_raw:02x}")
