@@ -1,4 +1,4 @@
-"""Value types shared by the codec, the simulated cuff and the link (see docs/device-protocol.md)."""
+"""Value types shared by the codec, the simulated cuff and the link (docs/device-protocol.md)."""
 
 from __future__ import annotations
 
