@@ -1,0 +1,328 @@
+"""Opening the database: lock file, integrity check, PRAGMAs, migrations, recovery, daily backup."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import platformdirs
+import sqlite_utils
+
+from kaatsu_desktop.i18n import translate
+
+from . import backup as _backup
+from .errors import (
+    DatabaseCorrupt,
+    ForeignDatabase,
+    MigrationFailed,
+    SchemaTooNew,
+    StorageError,
+)
+from .lockfile import InstanceLock, LockInfo
+from .schema import APPLICATION_ID, MIGRATIONS, Migration
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+APP_NAME = "KAATSU Desktop"
+DATABASE_FILENAME = "kaatsu.sqlite3"
+BUSY_TIMEOUT_MS = 5000
+DAILY_BACKUPS_KEPT = 7
+# SQLite primary result codes that mean "this file is damaged" (sqlite3.h).
+_SQLITE_CORRUPT = 11
+_SQLITE_NOTADB = 26
+
+
+def system_clock() -> datetime:
+    """Wall-clock time with the local time zone; the default clock at the app's edge."""
+    return datetime.now().astimezone()
+
+
+def default_database_path() -> Path:
+    """The database in the user's data folder (platform-specific)."""
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / DATABASE_FILENAME
+
+
+def lock_path_for(path: Path) -> Path:
+    """The lock file beside a database file."""
+    return path.with_name(path.name + ".lock")
+
+
+def is_corruption(exc: sqlite3.Error) -> bool:
+    """True for SQLite errors that mean a damaged or foreign file rather than a busy one."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    return code is not None and (code & 0xFF) in (_SQLITE_CORRUPT, _SQLITE_NOTADB)
+
+
+def connect(path: Path, *, read_only: bool = False) -> sqlite3.Connection:
+    """A raw connection in driver autocommit mode (transactions are always explicit)."""
+    try:
+        if read_only:
+            conn = sqlite3.connect(
+                f"{path.as_uri()}?mode=ro", uri=True, isolation_level=None, check_same_thread=False
+            )
+        else:
+            conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
+    except sqlite3.Error as exc:
+        raise StorageError(
+            translate("Storage", "Cannot open the database file {path}: {detail}").format(
+                path=path, detail=exc
+            )
+        ) from exc
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    return conn
+
+
+def check_integrity(conn: sqlite3.Connection, path: Path, *, full: bool = False) -> None:
+    """Run quick_check (or integrity_check) and raise DatabaseCorrupt unless SQLite says ok."""
+    pragma = "integrity_check" if full else "quick_check"
+    try:
+        rows = [r[0] for r in conn.execute(f"PRAGMA {pragma}(20)").fetchall()]
+    except sqlite3.DatabaseError as exc:
+        if isinstance(exc, sqlite3.OperationalError) and not is_corruption(exc):
+            raise
+        raise DatabaseCorrupt(path, str(exc)) from exc
+    if rows != ["ok"]:
+        raise DatabaseCorrupt(path, "; ".join(str(r) for r in rows[:5]))
+
+
+def apply_migrations(conn: sqlite3.Connection, path: Path, migrations: Sequence[Migration]) -> int:
+    """Run every pending migration, each in its own transaction; return the version found."""
+    found = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    for migration in migrations[found:]:
+        log.info("Migrating %s to schema v%d: %s", path, migration.version, migration.description)
+        try:
+            # executescript runs the whole step; BEGIN/COMMIT make it one transaction, and
+            # user_version (stored in the file header) commits or rolls back with it.
+            conn.executescript(
+                f"BEGIN IMMEDIATE;\n{migration.sql}\n"
+                f"PRAGMA user_version = {migration.version};\nCOMMIT;"
+            )
+        except sqlite3.Error as exc:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise MigrationFailed(path, migration.version, str(exc)) from exc
+    return found
+
+
+class Database:
+    """An open KAATSU Desktop database; thread-safe through one lock around one connection."""
+
+    def __init__(
+        self,
+        path: Path,
+        conn: sqlite3.Connection,
+        lock: InstanceLock,
+        clock: Clock,
+        backup_dir: Path,
+        keep_daily_backups: int,
+    ) -> None:
+        self.path = path
+        self._conn = conn
+        self._lock_file = lock
+        self._clock = clock
+        self._mutex = threading.RLock()
+        self.sqlite = sqlite_utils.Database(conn, execute_plugins=False)
+        self.backup_dir = backup_dir
+        self.keep_daily_backups = keep_daily_backups
+        self.previous_owner: LockInfo | None = lock.stale
+        self.interrupted_sessions: tuple[int, ...] = ()
+        self.auto_backup_path: Path | None = None
+        self.auto_backup_error: str | None = None
+        self.premigration_backup_path: Path | None = None
+        self._closed = False
+
+    # -- opening -------------------------------------------------------------------------------
+
+    @classmethod
+    def open(
+        cls,
+        path: Path | str | None = None,
+        *,
+        clock: Clock | None = None,
+        backup_dir: Path | str | None = None,
+        auto_backup: bool = True,
+        keep_daily_backups: int = DAILY_BACKUPS_KEPT,
+        migrations: Sequence[Migration] = MIGRATIONS,
+    ) -> Database:
+        """Open (creating or migrating) the database; see the module docstring for the steps."""
+        from .sessions import interrupt_orphaned_sessions
+
+        path = Path(path).expanduser().absolute() if path else default_database_path()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        backups = (
+            Path(backup_dir).expanduser().absolute() if backup_dir else path.parent / "backups"
+        )
+        # A second instance is refused (DatabaseInUse), never opened read-only: two windows on
+        # one patient file invite double sessions and conflicting edits.
+        lock = InstanceLock.acquire(lock_path_for(path))
+        conn: sqlite3.Connection | None = None
+        try:
+            conn = connect(path)
+            # Nothing writes to the file before these checks pass, so a damaged, foreign or
+            # too-new file is left byte-for-byte as it was.
+            check_integrity(conn, path)
+            _check_identity(conn, path, len(migrations))
+            _apply_pragmas(conn)
+            db = cls(path, conn, lock, clock or system_clock, backups, keep_daily_backups)
+            db._migrate(migrations)
+            reason = (
+                f"unclean shutdown: lock file left by {lock.stale.describe()}"
+                if lock.stale
+                else "left running by an instance that is no longer open"
+            )
+            # We hold the exclusive lock, so no live instance owns a running session any more.
+            db.interrupted_sessions = interrupt_orphaned_sessions(db, reason)
+            lock.write_owner(db.now())
+        except BaseException:
+            if conn is not None:
+                conn.close()
+            lock.release(remove=lock.stale is None)
+            raise
+        if auto_backup:
+            try:
+                db.auto_backup_path = db.daily_backup()
+            except (StorageError, OSError, sqlite3.Error) as exc:
+                # A failed backup must not keep a clinic from working, but the app must say so.
+                log.error("Automatic daily backup failed: %s", exc)
+                db.auto_backup_error = str(exc)
+        return db
+
+    def _migrate(self, migrations: Sequence[Migration]) -> None:
+        version = self.schema_version
+        if 0 < version < len(migrations):
+            self.premigration_backup_path = _backup.backup_database(
+                self,
+                self.backup_dir
+                / f"{self.path.stem}-before-v{len(migrations)}-{self.today()}.sqlite3",
+            )
+        apply_migrations(self._conn, self.path, migrations)
+
+    # -- state ---------------------------------------------------------------------------------
+
+    @property
+    def opened_after_unclean_shutdown(self) -> bool:
+        """True when the lock file of a previous instance was found at open."""
+        return self.previous_owner is not None
+
+    @property
+    def schema_version(self) -> int:
+        """The `user_version` of the file."""
+        with self._mutex:
+            return int(self._conn.execute("PRAGMA user_version").fetchone()[0])
+
+    @property
+    def closed(self) -> bool:
+        """True once `close` has run."""
+        return self._closed
+
+    def now(self) -> datetime:
+        """The injected clock's time, in UTC (how every timestamp is stored)."""
+        value = self._clock()
+        if value.tzinfo is None:
+            raise ValueError("the clock must return timezone-aware datetimes")
+        return value.astimezone(UTC)
+
+    def today(self) -> date:
+        """The clinic's date: the injected clock's date in its own time zone."""
+        value = self._clock()
+        if value.tzinfo is None:
+            raise ValueError("the clock must return timezone-aware datetimes")
+        return value.date()
+
+    # -- access --------------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[sqlite_utils.Database]:
+        """One transaction (nested: a savepoint); commits on success, rolls back on error."""
+        with self._mutex:
+            self._ensure_open()
+            with self.sqlite.atomic():
+                yield self.sqlite
+
+    @contextlib.contextmanager
+    def reading(self) -> Iterator[sqlite_utils.Database]:
+        """Exclusive use of the connection for reads."""
+        with self._mutex:
+            self._ensure_open()
+            yield self.sqlite
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        """The raw connection (callers must hold `reading()` or `transaction()`)."""
+        return self._conn
+
+    def _ensure_open(self) -> None:
+        if self._closed:
+            raise StorageError("the database is closed")
+
+    # -- backups and closing -------------------------------------------------------------------
+
+    def backup_to(self, dest: Path | str) -> Path:
+        """Back up to a file (or into a folder) with SQLite's backup API; verified, returns path."""
+        return _backup.backup_database(self, Path(dest))
+
+    def daily_backup(self) -> Path | None:
+        """Today's rotating backup, unless one exists already; returns its path when made."""
+        return _backup.daily_backup(self, self.backup_dir, self.today(), self.keep_daily_backups)
+
+    def close(self) -> None:
+        """Close the connection and remove the lock file (a clean shutdown)."""
+        with self._mutex:
+            if self._closed:
+                return
+            self._closed = True
+            try:
+                self._conn.execute("PRAGMA optimize")
+            except sqlite3.Error as exc:  # pragma: no cover - advisory only
+                log.warning("PRAGMA optimize failed: %s", exc)
+            self._conn.close()
+            self._lock_file.release(remove=True)
+
+    def __enter__(self) -> Database:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _check_identity(conn: sqlite3.Connection, path: Path, supported: int) -> None:
+    app_id = int(conn.execute("PRAGMA application_id").fetchone()[0])
+    version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    has_tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] > 0
+    if app_id != APPLICATION_ID and (app_id != 0 or has_tables or version != 0):
+        raise ForeignDatabase(path)
+    if version > supported:
+        raise SchemaTooNew(path, version, supported)
+
+
+def _apply_pragmas(conn: sqlite3.Connection) -> None:
+    mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+    if str(mode).lower() != "wal":
+        raise StorageError(f"cannot switch {mode!r} journal to WAL")
+    # FULL: a committed batch of samples survives a power cut, not only a crash (issue 4).
+    conn.execute("PRAGMA synchronous = FULL")
+    conn.execute("PRAGMA foreign_keys = ON")
+
+
+def open_database(
+    path: Path | str | None = None,
+    *,
+    clock: Clock | None = None,
+    backup_dir: Path | str | None = None,
+    auto_backup: bool = True,
+    keep_daily_backups: int = DAILY_BACKUPS_KEPT,
+) -> Database:
+    """Open the database (default: the user data folder); see `Database.open`."""
+    return Database.open(
+        path,
+        clock=clock,
+        backup_dir=backup_dir,
+        auto_backup=auto_backup,
+        keep_daily_backups=keep_daily_backups,
+    )
