@@ -148,7 +148,11 @@ class SimChannel:
         inj = self.inj
         p = self.pressure
         f = self.flow
-        u = 1.0 if (self.pump_cmd or inj.runaway_pump) and not self.pump_cut else 0.0
+        # A runaway is a shorted driver stage: the pump runs and the valve solenoid stays
+        # energised (shut) whatever the firmware commands, until the over-pressure cut removes
+        # the channel's driver supply, which also lets the normally-open valve open.
+        runaway = inj.runaway_pump and not self.pump_cut
+        u = 1.0 if (self.pump_cmd or runaway) and not self.pump_cut else 0.0
         if u == 0.0 and f == 0.0 and p < _QUIET:
             p = 0.0  # an empty band with the pump stopped: nothing to integrate
         else:
@@ -156,7 +160,7 @@ class SimChannel:
             if abs(u - f) < 1e-4:
                 f = u
             g = self._g_leak
-            if self.valve_cmd and not inj.stuck_valve:
+            if (self.valve_cmd or self.pump_cut) and not (inj.stuck_valve or runaway):
                 g += self._g_valve
             if inj.leak_rate:
                 g += inj.leak_rate / _LEAK_REF
@@ -259,8 +263,18 @@ class SimChannel:
             elif r < target - prm.pump_on_below and not self.valve_cmd:
                 self.pump_cmd = True
             self._duty += ((1.0 if self.pump_cmd else 0.0) - self._duty) * self._duty_alpha
-            if self._duty > prm.leak_duty_limit:
-                self.faults |= _LEAK  # keeps regulating: a leak only loses pressure
+            # A leak: the pump keeps the band near its target but must run far more than a
+            # healthy band needs. Regulation goes on: a leak only loses pressure.
+            if self._duty > prm.leak_duty_limit and r >= target - prm.leak_track_band:
+                self.faults |= _LEAK
+            elif (
+                self.pump_cmd
+                and self._pump_since is not None
+                and t - self._pump_since >= prm.inflate_timeout_s
+            ):
+                self.faults |= _LEAK  # the pump cannot win back the target at all
+                self.release()
+                return
 
         # Sensor checks: a frozen reading while the pressure must move, or a reading that jumps
         # far more than any band can.

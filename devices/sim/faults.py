@@ -17,7 +17,7 @@ class SimFault(enum.Enum):
 
     LEAK = "leak"  # a hole in band or tube: pressure lost in proportion to pressure
     STUCK_VALVE = "stuck_valve"  # the valve stays closed: a release does not empty the band
-    RUNAWAY_PUMP = "runaway_pump"  # the pump driver is stuck on: pressure runs past the target
+    RUNAWAY_PUMP = "runaway_pump"  # shorted driver: pump on, valve shut, pressure runs away
     NOISY_SENSOR = "noisy_sensor"  # the sensor reading carries large noise
     STUCK_SENSOR = "stuck_sensor"  # the sensor reading is frozen
     UNPLUGGED = "unplugged"  # the band's tube is off the device: the manifold vents
@@ -134,7 +134,7 @@ class FaultInjector:
         logger.info("sim fault: stuck valve on channel %d", channel)
 
     def runaway_pump(self, channel: int) -> None:
-        """Jam the pump driver on until over-pressure protection cuts it."""
+        """Short the channel's driver: pump on and valve shut until over-pressure protection."""
         self._channel(channel).runaway_pump = True
         logger.info("sim fault: runaway pump on channel %d", channel)
 

@@ -72,6 +72,7 @@ class CuffParams:
     inflate_timeout_s: float = 20.0  # pump ran this long without reaching target: LEAK
     leak_duty_limit: float = 0.08  # holding: pump duty above this (averaged) means LEAK
     leak_duty_tau_s: float = 5.0  # averaging time constant of the pump duty
+    leak_track_band: float = 10.0  # ... while the reading stays this close to the target
     unplugged_detect_s: float = 1.0  # pump ran this long with the reading below residual
     stuck_detect_s: float = 1.0  # reading bit-identical this long while it should move
     noisy_detect_level: float = 4.0  # mean |second difference| of the reading above this
