@@ -5,6 +5,11 @@ fixed sub-steps (`CuffParams.step_s`), so the trajectory does not depend on how 
 time. Safety behaves as firmware would (see "Safety lives below the UI" in architecture.md): every
 inflating command carries a time-to-live, the heartbeat watchdog releases every channel after 2 s
 of silence, and release is always accepted.
+
+Flags: LEAK, OVER_PRESSURE, SENSOR_FAULT and CUFF_UNPLUGGED latch per channel and refuse inflation
+(FAULT) until the injected fault is cleared or the device reboots. TTL_RELEASE (per channel) and
+WATCHDOG_RELEASE (device, raised only when a program was running) are events: they stay set so an
+app that reconnects can read them, and clear when a new inflating command is accepted.
 """
 
 from __future__ import annotations
@@ -183,7 +188,7 @@ class SimulatedCuff:
         return code
 
     def release(self, mask: int) -> ResultCode:
-        """Release channels; always carried out, faults or not.
+        """Release channels; always carried out, faults or not (an idle channel stays IDLE).
 
         A mask naming channels the device lacks still releases the channels it has, and answers
         BAD_CHANNEL so the app learns of its mistake.

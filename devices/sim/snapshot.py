@@ -23,8 +23,9 @@ class ChannelSnapshot:
     valve_open: bool  # the firmware's valve command (a stuck valve stays shut while this is True)
     cycle: int  # 1-based cycle of the running program, 0 when none runs
     cycle_count: int  # cycles of the running program, 0 when none runs
-    phase_left_s: float  # seconds left in the current timed phase (inflation window, deflation,
-    # or for a hold the time-to-live); 0.0 when the phase has no end
+    # Seconds left in the current timed phase: a cycle's inflation window (INFLATING and HOLDING
+    # share it) or its deflation; for a hold, the time-to-live. 0.0 when nothing is timed.
+    phase_left_s: float
     ttl_left_s: float  # seconds before the command's time-to-live runs out; 0.0 without one
     faults: Fault  # flags the device has raised for this channel
     injected: frozenset[SimFault]  # physical faults present (ground truth)

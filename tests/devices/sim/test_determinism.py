@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -80,6 +81,7 @@ def test_irregular_chunks_end_in_the_same_state(chunks: list[float]):
     assert ref.snapshot() == cuff.snapshot()
 
 
+@pytest.mark.slow
 def test_thirty_five_minute_session_cost(capsys):
     """Four channels streamed at 100 Hz for 35 simulated minutes (timing printed, not asserted)."""
     cuff = SimulatedCuff(FOUR, seed=1)
