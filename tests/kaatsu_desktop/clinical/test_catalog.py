@@ -24,7 +24,7 @@ RULE_ID = re.compile(r"\b[SPT]-[A-Z0-9]+-\d+\b")
 
 
 def book_ids() -> set[str]:
-    """Every rule id named in the rule book (skips the test when the book is not beside the repo)."""
+    """Every rule id named in the rule book; skips when the book is not beside the repo."""
     if not RULE_BOOK.is_file():
         pytest.skip(f"rule book not found at {RULE_BOOK}")
     return set(RULE_ID.findall(RULE_BOOK.read_text(encoding="utf-8")))
