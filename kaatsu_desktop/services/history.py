@@ -1,0 +1,114 @@
+"""A patient's history for the patient page: screenings, clearances and sessions, newest first."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from kaatsu_desktop.storage import (
+    ClearanceRecord,
+    Database,
+    Patient,
+    ScreeningRecord,
+    SessionRecord,
+    SessionStatus,
+    get_patient,
+    list_clearances,
+    list_screenings,
+    list_sessions,
+)
+
+# Keys of a session's stored summary that the history reads (written by the session recorder):
+# summary["restriction_s"] = {"arms": seconds, "legs": seconds}, restriction time per limb group
+# (T-TIME-3); summary["alarms"] = count, when the recorder counted them itself.
+RESTRICTION_KEY = "restriction_s"
+ALARMS_KEY = "alarms"
+LIMB_GROUPS = ("arms", "legs")
+
+
+@dataclass(frozen=True)
+class SessionSummary:
+    """One line of the session history."""
+
+    id: int
+    started_at: datetime
+    protocol: str
+    minutes: Mapping[str, float | None]  # restriction minutes per limb group; None: not recorded
+    alarms: int
+    status: SessionStatus
+    demo: bool
+    end_reason: str | None
+
+
+@dataclass(frozen=True)
+class PatientHistory:
+    """Everything the patient page shows, read in one go; ``today`` is the clinic's date."""
+
+    patient: Patient
+    today: date
+    screenings: tuple[ScreeningRecord, ...]
+    clearances: tuple[ClearanceRecord, ...]
+    sessions: tuple[SessionSummary, ...]
+
+
+def clearance_in_force(record: ClearanceRecord, day: date) -> bool:
+    """True when the clearance counts on ``day``: issued on or before it, ``expires_on`` excluded.
+
+    Same reading as the pre-session check (clinical.Clearance.covers): ``expires_on`` is the first
+    day on which the clearance no longer counts.
+    """
+    return record.issued_on <= day < record.expires_on
+
+
+def summarise_session(record: SessionRecord, alarm_events: int) -> SessionSummary:
+    """History line of one stored session; ``alarm_events`` counts its events with a priority."""
+    summary: Mapping[str, Any] = record.summary or {}
+    restriction = summary.get(RESTRICTION_KEY)
+    minutes: dict[str, float | None] = {}
+    for group in LIMB_GROUPS:
+        seconds = restriction.get(group) if isinstance(restriction, Mapping) else None
+        ok = isinstance(seconds, int | float) and not isinstance(seconds, bool)
+        minutes[group] = round(seconds / 60, 1) if ok else None
+    alarms = summary.get(ALARMS_KEY)
+    if not isinstance(alarms, int) or isinstance(alarms, bool):
+        alarms = alarm_events
+    protocol = record.protocol.get("name") or record.protocol.get("id") or "?"
+    return SessionSummary(
+        id=record.id,
+        started_at=record.started_at,
+        protocol=str(protocol),
+        minutes=minutes,
+        alarms=alarms,
+        status=record.status,
+        demo=record.demo,
+        end_reason=record.end_reason,
+    )
+
+
+def _alarm_counts(db: Database, patient_id: int) -> dict[int, int]:
+    # One grouped query instead of reading every session's events (a patient may have hundreds).
+    with db.reading() as sdb:
+        rows = sdb.execute(
+            "SELECT e.session_id, count(*) FROM session_events AS e"
+            " JOIN sessions AS s ON s.id = e.session_id"
+            " WHERE s.patient_id = ? AND e.priority IS NOT NULL GROUP BY e.session_id",
+            [patient_id],
+        ).fetchall()
+    return {int(session_id): int(n) for session_id, n in rows}
+
+
+def load_history(db: Database, patient_id: int) -> PatientHistory:
+    """Read a patient's record and history; storage.NotFound when there is no such patient."""
+    patient = get_patient(db, patient_id)
+    alarms = _alarm_counts(db, patient_id)
+    return PatientHistory(
+        patient=patient,
+        today=db.today(),
+        screenings=tuple(list_screenings(db, patient_id)),
+        clearances=tuple(list_clearances(db, patient_id)),
+        sessions=tuple(
+            summarise_session(s, alarms.get(s.id, 0)) for s in list_sessions(db, patient_id)
+        ),
+    )
