@@ -117,7 +117,7 @@ class EngineCore:
     # --- internals ---------------------------------------------------------------------------
 
     def _begin(self, now: float) -> float:
-        if now < self._now:
+        if not now >= self._now:  # also catches NaN
             now = self._now  # the clock is monotonic; a late caller never moves time back
         self._now = now
         if now >= self._next_deadline:

@@ -68,10 +68,10 @@ class SessionEngine(DeviceInputs):
         """The device link is up (as last told, or implied by frames)."""
         return bool(self._link_up)
 
-    @property
-    def link_fresh(self) -> bool:
-        """The link is up and frames arrive (not stale)."""
-        return bool(self._link_up) and not self._stale
+    def link_fresh(self, now: float) -> bool:
+        """The link is up and a frame arrived within the stale time."""
+        quiet_s = now - max(self._link_since, self._last_frame_at)
+        return bool(self._link_up) and not self._stale and quiet_s <= self.tuning.link_stale_s
 
     @property
     def pending_release_ids(self) -> tuple[int, ...]:
@@ -204,33 +204,34 @@ class SessionEngine(DeviceInputs):
         )
         return self._result()
 
-    def release_all(self, now: float, reason: str = "clinician") -> StepResult:
+    def release_all(self, now: float, reason: object = "clinician") -> StepResult:
         """Release every band at once, in any state; never refused, never raises (T-REL-1)."""
+        text = _text(reason)
         try:
             self._begin(now)
-            self._release_everything(str(reason), "T-REL-1")
+            self._release_everything(text, "T-REL-1")
             return self._result()
         except Exception:  # the release must go out whatever else went wrong
             log.exception("release_all failed inside the engine; releasing anyway")
             self._cmds.clear()
             self._evts.clear()
-            cmd = ReleaseAllCommand(self._take_id(), str(reason))
-            return StepResult((cmd,), ())
+            self._next_id += 1
+            return StepResult((ReleaseAllCommand(self._next_id - 1, text),), ())
 
     def release_for_stop_criterion(self, now: float, criterion: StopCriterion | str) -> StepResult:
         """One-click release with a stop criterion as the reason (T-REL-2); never refused."""
+        text = _text(criterion)
         try:
-            known = StopCriterion(criterion)
-            label = known.label
-        except ValueError:
-            label = str(criterion)
+            label = StopCriterion(criterion).label
+        except Exception:
+            label = text
         try:
             self._begin(now)
             self._emit(
                 EventKind.STOP_CRITERION,
                 "T-REL-2",
                 tr("Stop criterion: {what}.").format(what=label),
-                criterion=str(criterion),
+                criterion=text,
             )
             self._release_everything(label, "T-REL-2")
             return self._result()
@@ -361,3 +362,11 @@ class SessionEngine(DeviceInputs):
             sites={str(ch): changed[ch].name.lower() for ch in chans},
         )
         return self._result()
+
+
+def _text(value: object) -> str:
+    """A reason as text, whatever was passed (a release must never fail on its reason)."""
+    try:
+        return str(value)
+    except Exception:
+        return "(unprintable reason)"

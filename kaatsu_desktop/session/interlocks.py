@@ -68,7 +68,7 @@ def plan_start(engine: SessionEngine, now: float, group: LimbGroup) -> StartPlan
                 n=protocol.sets_per_limb, group=group.label
             ),
         )
-    if not engine.link_fresh:
+    if not engine.link_fresh(now):
         return Refusal(None, _tr("The device link is not up."))
     for alarm in engine.alarms.alarms:
         if alarm.priority is AlarmPriority.HIGH:

@@ -45,7 +45,7 @@ def build_snapshot(engine: SessionEngine, now: float) -> SessionSnapshot:
             for c in engine.channel_states()
         ),
         alarms=engine.alarms.snapshot(now),
-        link_up=engine.link_fresh,
+        link_up=engine.link_fresh(now),
         arm_bands_confirmed_off=engine.arm_bands_confirmed_off,
         arm_skip_reason=arms.skip_reason,
         legs_begun=engine.group_state(LimbGroup.LEGS).started_at is not None,
