@@ -1,0 +1,65 @@
+"""The BLE link to a KAATSU cuff: discovery, supervised connection, heartbeat, commands, events."""
+
+from devices.link.errors import (
+    CommandRejected,
+    CommandSuperseded,
+    CommandTimeout,
+    ConnectFailed,
+    LinkError,
+    LinkLost,
+    LinkSetupError,
+    NotConnected,
+    ReleaseUnconfirmedError,
+)
+from devices.link.events import (
+    DecodeErrors,
+    DeviceInfo,
+    DeviceState,
+    FramesLost,
+    LinkEvent,
+    LinkFresh,
+    LinkStale,
+    LinkState,
+    LinkStateChanged,
+    LinkStats,
+    PressureReading,
+    Reconciled,
+    ReleaseUnconfirmed,
+    StatusReading,
+)
+from devices.link.link import MIN_MTU, CuffLink, LinkConfig
+from devices.link.scanner import DiscoveredCuff, discover_cuffs, find_cuff
+from devices.link.supervisor import Backoff
+
+__all__ = [
+    "MIN_MTU",
+    "Backoff",
+    "CommandRejected",
+    "CommandSuperseded",
+    "CommandTimeout",
+    "ConnectFailed",
+    "CuffLink",
+    "DecodeErrors",
+    "DeviceInfo",
+    "DeviceState",
+    "DiscoveredCuff",
+    "FramesLost",
+    "LinkConfig",
+    "LinkError",
+    "LinkEvent",
+    "LinkFresh",
+    "LinkLost",
+    "LinkSetupError",
+    "LinkStale",
+    "LinkState",
+    "LinkStateChanged",
+    "LinkStats",
+    "NotConnected",
+    "PressureReading",
+    "Reconciled",
+    "ReleaseUnconfirmed",
+    "ReleaseUnconfirmedError",
+    "StatusReading",
+    "discover_cuffs",
+    "find_cuff",
+]
