@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import sqlite_utils
 
+from .db import insert_row
 from .models import AuditEntry, to_json_value
 
 if TYPE_CHECKING:
@@ -38,7 +39,7 @@ def write_audit(
         "before_json": _dump(before),
         "after_json": _dump(after),
     }
-    return int(sdb["audit_log"].insert(row).last_pk)
+    return insert_row(sdb, "audit_log", row)
 
 
 def _dump(value: Any) -> str | None:

@@ -102,7 +102,7 @@ def verify_backup(path: Path) -> int:
 
 def backup_database(db: Database, dest: Path) -> Path:
     """Back up an open database to a file or into a folder; returns the verified backup's path."""
-    label = db.now().strftime("%Y%m%d-%H%M%S")
+    label = db.local_time().strftime("%Y%m%d-%H%M%S")
     return copy_database(db.path, resolve_destination(dest, db.path, label))
 
 
@@ -136,6 +136,7 @@ def restore_from(backup: Path, dest: Path, *, overwrite: bool = False) -> Path:
 
     backup, dest = backup.absolute(), dest.absolute()
     verify_backup(backup)
+    dest.parent.mkdir(parents=True, exist_ok=True)
     lock = InstanceLock.acquire(lock_path_for(dest))  # refuses while the app has `dest` open
     try:
         if dest.exists():

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import datetime
 from pathlib import Path
 
 from kaatsu_desktop.i18n import translate
 
 from .backup import copy_database, resolve_destination
-from .db import default_database_path
+from .db import default_database_path, system_clock
 from .errors import StorageError
 
 
@@ -27,7 +26,7 @@ def run_backup(args: argparse.Namespace) -> int:
         print(translate("Storage", "No database at {path}.").format(path=source), file=sys.stderr)
         return 2
     # Time of day in the file name only: this is the command line, the edge of the program.
-    label = datetime.now().astimezone().strftime("%Y%m%d-%H%M%S")
+    label = system_clock().strftime("%Y%m%d-%H%M%S")
     try:
         target = resolve_destination(dest, source, label)
     except StorageError as exc:

@@ -13,6 +13,7 @@ from kaatsu_desktop.i18n import translate
 
 from . import validation as v
 from .audit import write_audit
+from .db import insert_row
 from .errors import NotFound, ValidationError
 from .models import VERDICTS, ClearanceRecord, NewClearance, NewScreening, ScreeningRecord
 from .users import require_user
@@ -78,7 +79,7 @@ def add_screening(db: Database, new: NewScreening, *, by: int | None) -> Screeni
             "created_at": db.now().isoformat(timespec="milliseconds"),
             "created_by": by,
         }
-        screening_id = int(sdb["screenings"].insert(row).last_pk)
+        screening_id = insert_row(sdb, "screenings", row)
         record = _screening({"id": screening_id, **row})
         write_audit(
             sdb,
@@ -177,7 +178,7 @@ def add_clearance(db: Database, new: NewClearance, *, by: int | None) -> Clearan
             "created_at": db.now().isoformat(timespec="milliseconds"),
             "created_by": by,
         }
-        clearance_id = int(sdb["clearances"].insert(row).last_pk)
+        clearance_id = insert_row(sdb, "clearances", row)
         record = _clearance({"id": clearance_id, **row})
         write_audit(
             sdb,

@@ -18,7 +18,9 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
-from .errors import DatabaseInUse
+from kaatsu_desktop.i18n import translate
+
+from .errors import DatabaseInUse, StorageError
 
 log = logging.getLogger(__name__)
 
@@ -100,7 +102,14 @@ class InstanceLock:
         """Take the lock or raise DatabaseInUse; never blocks."""
         while True:
             existed = path.exists()
-            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+            try:
+                fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+            except OSError as exc:
+                raise StorageError(
+                    translate("Storage", "Cannot create the lock file {path}: {detail}").format(
+                        path=path, detail=exc.strerror or exc
+                    )
+                ) from exc
             if not _try_lock(fd):
                 owner = LockInfo.parse(_read(fd))
                 os.close(fd)

@@ -13,6 +13,7 @@ from kaatsu_desktop.i18n import translate
 
 from . import validation as v
 from .audit import write_audit
+from .db import insert_row
 from .errors import NotFound, ValidationError
 from .models import Patient, PatientFields, Sex
 from .users import require_user
@@ -111,7 +112,7 @@ def _insert(
         "updated_at": stamp,
         "updated_by": by,
     }
-    patient_id = int(sdb["patients"].insert(row).last_pk)
+    patient_id = insert_row(sdb, "patients", row)
     patient = patient_from_row({"id": patient_id, **row})
     write_audit(
         sdb,

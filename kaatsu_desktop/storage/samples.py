@@ -106,8 +106,13 @@ def _check_range(name: str, values: npt.NDArray[np.int64], lo: int, hi: int) -> 
 
 def _from_columns(columns: dict[str, npt.NDArray[np.generic]]) -> np.ndarray:
     for name, col in columns.items():
-        # Floats are refused rather than truncated: pressures travel as integer tenths.
-        if col.dtype.kind not in "iu":
+        # A fraction is refused rather than truncated: pressures travel as integer tenths.
+        if col.dtype.kind == "f":
+            if not np.all(np.isfinite(col)) or np.any(col != np.floor(col)):
+                raise ValidationError(f"samples.{name}", _tr("must be whole numbers"))
+            if col.size and np.max(np.abs(col)) >= 2**62:
+                raise ValidationError(f"samples.{name}", _tr("is out of range"))
+        elif col.dtype.kind not in "iu":
             raise ValidationError(f"samples.{name}", _tr("must be whole numbers"))
     wide = {n: col.astype(np.int64) for n, col in columns.items()}
     _check_range("t_ms", wide["t_ms"], 0, MAX_T_MS)
@@ -214,18 +219,26 @@ def add_samples(
             if last is not None and int(t[0]) <= last:
                 raise ValidationError(
                     "samples.t_ms",
-                    _tr("channel {ch}: {t} ms is not after the last stored sample ({last} ms)")
-                    .format(ch=int(channel), t=int(t[0]), last=last),
-                )  # fmt: skip
+                    _tr(
+                        "channel {ch}: {t} ms is not after the last stored sample ({last} ms)"
+                    ).format(ch=int(channel), t=int(t[0]), last=last),
+                )
             for start in range(0, len(one), MAX_CHUNK):
                 part = one[start : start + MAX_CHUNK]
                 blob = encode_chunk(
                     part["t_ms"], part["pressure_x10"], part["target_x10"], part["phase"]
                 )
                 rows.append(
-                    (session_id, int(channel), int(part["t_ms"][0]), int(part["t_ms"][-1]),
-                     len(part), CODEC_ZLIB_SHUFFLE, blob)
-                )  # fmt: skip
+                    (
+                        session_id,
+                        int(channel),
+                        int(part["t_ms"][0]),
+                        int(part["t_ms"][-1]),
+                        len(part),
+                        CODEC_ZLIB_SHUFFLE,
+                        blob,
+                    )
+                )
         sdb.conn.executemany(
             "INSERT INTO sample_chunks (session_id, channel, t_first_ms, t_last_ms, n, codec, data)"
             " VALUES (?, ?, ?, ?, ?, ?, ?)",

@@ -15,6 +15,7 @@ from kaatsu_desktop.i18n import translate
 from . import validation as v
 from .audit import write_audit
 from .clinical_records import RULE_ID
+from .db import insert_row
 from .errors import NotFound, ValidationError
 from .models import PRIORITIES, NewSession, SessionEvent, SessionRecord, SessionStatus
 from .samples import MAX_T_MS, last_sample_t_ms
@@ -110,12 +111,17 @@ def create_session(db: Database, new: NewSession, *, by: int | None) -> SessionR
             "end_reason": None,
             "created_by": by,
         }
-        session_id = int(sdb["sessions"].insert(row).last_pk)
+        session_id = insert_row(sdb, "sessions", row)
         record = session_from_row({"id": session_id, **row})
         write_audit(
-            sdb, at=db.now(), user_id=by, action="start", entity="session",
-            entity_id=session_id, after=record,
-        )  # fmt: skip
+            sdb,
+            at=db.now(),
+            user_id=by,
+            action="start",
+            entity="session",
+            entity_id=session_id,
+            after=record,
+        )
     return record
 
 
@@ -141,9 +147,15 @@ def update_session(
         sdb["sessions"].update(session_id, changes)
         after = _fetch(sdb, session_id)
         write_audit(
-            sdb, at=db.now(), user_id=by, action="update", entity="session",
-            entity_id=session_id, before=before, after=after,
-        )  # fmt: skip
+            sdb,
+            at=db.now(),
+            user_id=by,
+            action="update",
+            entity="session",
+            entity_id=session_id,
+            before=before,
+            after=after,
+        )
     return after
 
 
@@ -175,9 +187,15 @@ def finish_session(
         sdb["sessions"].update(session_id, changes)
         after = _fetch(sdb, session_id)
         write_audit(
-            sdb, at=db.now(), user_id=by, action=final.value, entity="session",
-            entity_id=session_id, before=before, after=after,
-        )  # fmt: skip
+            sdb,
+            at=db.now(),
+            user_id=by,
+            action=final.value,
+            entity="session",
+            entity_id=session_id,
+            before=before,
+            after=after,
+        )
     return after
 
 
@@ -201,9 +219,15 @@ def _interrupt(
     )
     after = _fetch(sdb, session_id)
     write_audit(
-        sdb, at=db.now(), user_id=by, action="interrupt", entity="session",
-        entity_id=session_id, before=before, after=after,
-    )  # fmt: skip
+        sdb,
+        at=db.now(),
+        user_id=by,
+        action="interrupt",
+        entity="session",
+        entity_id=session_id,
+        before=before,
+        after=after,
+    )
     return after
 
 

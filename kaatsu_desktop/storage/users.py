@@ -11,6 +11,7 @@ from kaatsu_desktop.i18n import translate
 
 from . import validation as v
 from .audit import write_audit
+from .db import insert_row
 from .errors import NotFound, ValidationError
 from .models import Role, User
 
@@ -54,7 +55,7 @@ def create_user(db: Database, name: str, role: Role | str, *, by: int | None) ->
             "created_at": db.now().isoformat(timespec="milliseconds"),
             "created_by": by,
         }
-        user_id = int(sdb["users"].insert(row).last_pk)
+        user_id = insert_row(sdb, "users", row)
         user = _user({"id": user_id, **row})
         write_audit(
             sdb,
