@@ -160,7 +160,7 @@ class Database:
         keep_daily_backups: int = DAILY_BACKUPS_KEPT,
         migrations: Sequence[Migration] = MIGRATIONS,
     ) -> Database:
-        """Open (creating or migrating) the database; see the module docstring for the steps."""
+        """Take the lock file, quick_check, PRAGMAs, migrate, recover running sessions, back up."""
         from .sessions import interrupt_orphaned_sessions
 
         path = Path(path).expanduser().absolute() if path else default_database_path()
