@@ -31,6 +31,7 @@ from devices.protocol import (
     Release,
     ReleaseAll,
     ResultCode,
+    channels_to_mask,
     encode,
     next_sequence,
 )
@@ -48,27 +49,30 @@ WRITE_ERRORS = (BleakError, LinkError, OSError, EOFError, TimeoutError)
 class _ReleaseWait:
     """Shared state of the attempts of one release."""
 
-    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+    def __init__(self, loop: asyncio.AbstractEventLoop, channels: tuple[int, ...] | None):
+        self.channels = channels
         self.confirmed: asyncio.Future[CommandResult] = loop.create_future()
         self.wake: asyncio.Future[None] | None = None
         self.last: ResultCode | None = None
 
-    def handler(self, wake: asyncio.Future[None]) -> ResultHook:
-        """Result handler of one attempt; an OK of any attempt confirms the release."""
+    def covered_by(self, channels: tuple[int, ...] | None) -> bool:
+        """True when a release of `channels` (None: all) includes this one's channels."""
+        return channels is None or (
+            self.channels is not None and set(self.channels) <= set(channels)
+        )
 
-        def on_result(result: CommandResult) -> None:
-            if result.result is ResultCode.OK:
-                if not self.confirmed.done():
-                    self.confirmed.set_result(result)
-                current = self.wake
-                if current is not None and not current.done():
-                    current.set_result(None)
-            else:
-                self.last = result.result
-                if not wake.done():
-                    wake.set_result(None)
+    def confirm(self, result: CommandResult) -> None:
+        """The device confirmed a release covering this one."""
+        if not self.confirmed.done():
+            self.confirmed.set_result(result)
+        if self.wake is not None and not self.wake.done():
+            self.wake.set_result(None)
 
-        return on_result
+    def refused(self, result: CommandResult, wake: asyncio.Future[None]) -> None:
+        """An attempt was answered with a result other than OK."""
+        self.last = result.result
+        if not wake.done():
+            wake.set_result(None)
 
 
 class CommandDispatcher:
@@ -93,8 +97,11 @@ class CommandDispatcher:
         self._waiting: set[asyncio.Future[CommandResult]] = set()
         self._operation_lock = asyncio.Lock()
         self._release_marks = [0] * MAX_CHANNELS
+        self._releases: set[_ReleaseWait] = set()
         self._write: WriteFn | None = None
-        self.release_debt: frozenset[int] | None = frozenset()  # None: everything
+        # Channels whose release was asked for and not yet confirmed (None: all); re-sent first
+        # after a reconnection.
+        self.release_debt: frozenset[int] | None = frozenset()
         self.commands_sent = 0
         self.results_unmatched = 0
         self.releases_unconfirmed = 0
@@ -203,13 +210,21 @@ class CommandDispatcher:
     async def release(
         self, channels: tuple[int, ...] | None, *, attempts: int | None = None
     ) -> CommandResult:
-        """Release channels (None: RELEASE_ALL) now, ahead of any queued or waiting command."""
+        """Release channels (None: RELEASE_ALL) now, ahead of any queued or waiting command.
+
+        Confirmed by an OK to any of its attempts, or to any other release that covers its
+        channels (one re-sent after a reconnection, for instance).
+        """
         attempts = self._release_attempts if attempts is None else attempts
+        if channels is not None and not channels_to_mask(channels):
+            # A malformed channel list is the caller's bug: raise before anything is marked.
+            raise ValueError("a release names at least one channel")
         for c in range(MAX_CHANNELS) if channels is None else channels:
-            if 0 <= c < MAX_CHANNELS:
-                self._release_marks[c] += 1
+            self._release_marks[c] += 1
+        self._add_debt(channels)
         loop = asyncio.get_running_loop()
-        wait = _ReleaseWait(loop)
+        wait = _ReleaseWait(loop, channels)
+        self._releases.add(wait)
         sequences: list[int] = []
         try:
             for attempt in range(1, attempts + 1):
@@ -218,7 +233,7 @@ class CommandDispatcher:
                 sequences.append(sequence)
                 wake: asyncio.Future[None] = loop.create_future()
                 wait.wake = wake
-                self._pending[sequence] = wait.handler(wake)
+                self._pending[sequence] = self._release_handler(wait, wake)
                 command = ReleaseAll(sequence) if channels is None else Release(sequence, channels)
                 try:
                     if self._write is None:
@@ -229,26 +244,36 @@ class CommandDispatcher:
                 except WRITE_ERRORS as exc:
                     log.warning("release write %d of %d failed: %s", attempt, attempts, exc)
                 if not wait.confirmed.done():
-                    # Until the slot ends: an OK (of any attempt) or a refusal of this one.
+                    # Until the slot ends: a confirmation, or a refusal of this attempt.
                     try:
                         async with asyncio.timeout_at(slot_end):
                             await asyncio.shield(wake)
                     except TimeoutError:
                         log.warning("release %d of %d: no result", attempt, attempts)
                 if wait.confirmed.done():
-                    result = wait.confirmed.result()
-                    self._settle_debt(channels)
                     if attempt > 1:
                         log.info("release confirmed at attempt %d", attempt)
-                    return result
+                    return wait.confirmed.result()
         finally:
+            self._releases.discard(wait)
             for sequence in sequences:
                 self._pending.pop(sequence, None)
         self.releases_unconfirmed += 1
-        self._add_debt(channels)
         log.error("release of %s unconfirmed after %d attempts", channels or "all", attempts)
         self._emit(ReleaseUnconfirmed(self._clock(), channels, attempts, wait.last))
         raise ReleaseUnconfirmedError(channels, attempts, wait.last)
+
+    def _release_handler(self, wait: _ReleaseWait, wake: asyncio.Future[None]) -> ResultHook:
+        def on_result(result: CommandResult) -> None:
+            if result.result is not ResultCode.OK:
+                wait.refused(result, wake)
+                return
+            self._settle_debt(wait.channels)
+            for other in list(self._releases):
+                if other is wait or other.covered_by(wait.channels):
+                    other.confirm(result)
+
+        return on_result
 
     def _add_debt(self, channels: tuple[int, ...] | None) -> None:
         if channels is None or self.release_debt is None:
