@@ -1,34 +1,124 @@
-"""Composition root: builds the database, the device runtime and the window, and wires them."""
+"""Composition root: builds the database, the services and the window, and wires them."""
 
 from __future__ import annotations
 
 import argparse
 import logging
 import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from kaatsu_desktop.i18n import translate
+from kaatsu_desktop.services import Services
+from kaatsu_desktop.services.demo import (
+    DatabaseModeError,
+    check_database_mode,
+    default_demo_path,
+    seed_demo_patients,
+)
+from kaatsu_desktop.storage import (
+    Clock,
+    Database,
+    StorageError,
+    default_database_path,
+    open_database,
+)
+
+if TYPE_CHECKING:
+    from ui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 
 
-def run_app(args: argparse.Namespace) -> int:
-    """Start the Qt application (placeholder window until the workstation exists)."""
-    from PySide6.QtCore import QCoreApplication
-    from PySide6.QtWidgets import QApplication, QLabel, QMainWindow
+@dataclass(frozen=True)
+class Workstation:
+    """What the root built: the database, the services over it and the main window."""
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    db: Database
+    services: Services
+    window: MainWindow
+
+
+def database_path(args: argparse.Namespace) -> Path:
+    """The file to open: --db, else the clinic database, or in demo mode the demo database."""
+    if args.demo:
+        path = Path(args.db) if args.db else default_demo_path()
+        if path.expanduser().absolute() == default_database_path():
+            raise DatabaseModeError(
+                translate("App", "Demo mode never opens the clinic database {path}.").format(
+                    path=path
+                )
+            )
+        return path
+    return Path(args.db) if args.db else default_database_path()
+
+
+def open_for(args: argparse.Namespace, *, clock: Clock | None = None) -> Database:
+    """Open the database for this mode; DatabaseModeError when the file is of the other mode."""
+    db = open_database(database_path(args), clock=clock)
+    try:
+        check_database_mode(db, demo=bool(args.demo))
+    except BaseException:
+        db.close()
+        raise
+    return db
+
+
+def build_workstation(db: Database, *, demo: bool) -> Workstation:
+    """Services over ``db`` and the main window; a demo database gets its demo patients."""
+    from ui.main_window import MainWindow
+
+    services = Services.create(db)
+    if demo:
+        seed_demo_patients(services.patients, services.screenings)
+    window = MainWindow(services, database_path=db.path, demo=demo)
+    return Workstation(db, services, window)
+
+
+def startup_notices(db: Database) -> list[str]:
+    """What the clinician must know after opening: unclean shutdown, interruptions, backup."""
+    notes = []
+    if db.opened_after_unclean_shutdown:
+        notes.append(translate("App", "The program was not closed properly last time."))
+    if db.interrupted_sessions:
+        notes.append(
+            translate("App", "Sessions marked interrupted: {ids}.").format(
+                ids=", ".join(str(i) for i in db.interrupted_sessions)
+            )
+        )
+    if db.auto_backup_error:
+        notes.append(
+            translate("App", "The daily backup failed: {error}").format(error=db.auto_backup_error)
+        )
+    return notes
+
+
+def run_app(args: argparse.Namespace) -> int:
+    """Start the Qt application with the workstation window."""
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from ui.theme import apply_theme
+
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName("KAATSU Desktop")
-    window = QMainWindow()
-    title = QCoreApplication.translate("App", "KAATSU Desktop")
-    if args.demo:
-        title += QCoreApplication.translate("App", " — DEMO")
-    window.setWindowTitle(title)
-    label = QLabel(
-        QCoreApplication.translate(
-            "App", "KAATSU Desktop is being set up: the workstation screens are not built yet."
-        )
-    )
-    label.setMargin(24)
-    window.setCentralWidget(label)
-    window.resize(900, 600)
-    window.show()
-    return app.exec()
+    apply_theme(app)  # type: ignore[arg-type]
+    title = translate("App", "KAATSU Desktop")
+    try:
+        db = open_for(args)
+    except (StorageError, DatabaseModeError) as exc:
+        log.error("cannot open the database: %s", exc)
+        QMessageBox.critical(None, title, str(exc))
+        return 1
+    try:
+        workstation = build_workstation(db, demo=bool(args.demo))
+        workstation.window.show()
+        notices = startup_notices(db)
+        if notices:
+            QMessageBox.warning(workstation.window, title, "\n\n".join(notices))
+        return app.exec()
+    finally:
+        db.close()

@@ -1,0 +1,264 @@
+"""The main window: navigation (Patients, Session, Settings), the pages, and the status bar."""
+
+from __future__ import annotations
+
+import enum
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kaatsu_desktop.services import ScreeningSaved, Services
+from kaatsu_desktop.storage import Patient
+from ui.patients.page import PatientPage
+from ui.patients.registry import RegistryPage
+from ui.screening.page import ScreeningPage
+from ui.settings_page import SettingsPage
+from ui.theme import ROLE_SWATCHES, restyle
+from ui.widgets import styled_label
+
+log = logging.getLogger(__name__)
+
+
+class Page(enum.IntEnum):
+    """The three places of the navigation, in order (Ctrl+1, Ctrl+2, Ctrl+3)."""
+
+    PATIENTS = 0
+    SESSION = 1
+    SETTINGS = 2
+
+
+class SessionPlaceholder(QWidget):
+    """Stands in the Session place until the session panel is plugged in."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("sessionPlaceholder")
+        self.patient_label = styled_label("", "subtitle", wrap=True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(24, 20, 24, 16)
+        layout.addWidget(styled_label(self.tr("Session"), "title"))
+        layout.addWidget(
+            styled_label(self.tr("The live session panel is not installed."), "subtitle")
+        )
+        layout.addWidget(self.patient_label)
+        layout.addStretch(1)
+
+    def set_patient(self, patient: Patient) -> None:
+        """Name the patient a session was asked for."""
+        self.patient_label.setText(
+            self.tr("Session requested for {family}, {given} ({clinic_id}).").format(
+                family=patient.family_name, given=patient.given_name, clinic_id=patient.clinic_id
+            )
+        )
+
+
+class MainWindow(QMainWindow):
+    """The workstation window; ``session_requested`` carries the Patient a session is for."""
+
+    session_requested = Signal(object)  # Patient
+
+    def __init__(
+        self,
+        services: Services,
+        *,
+        database_path: Path,
+        demo: bool = False,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.services = services
+        self.demo = demo
+        self.setObjectName("mainWindow")
+        title = self.tr("KAATSU Desktop")
+        if demo:
+            title += " — " + self.tr("DEMO")
+        self.setWindowTitle(title)
+        self.setMinimumSize(1024, 700)
+        self.resize(1440, 900)
+
+        # Patients: registry -> patient page -> screening form, one stack.
+        self.registry = RegistryPage(services.patients)
+        self.patient_page = PatientPage(services.patients, services.screenings, services.settings)
+        self.screening_page = ScreeningPage(services.screenings)
+        self.patients_stack = QStackedWidget()
+        self.patients_stack.setObjectName("patientsStack")
+        for page in (self.registry, self.patient_page, self.screening_page):
+            self.patients_stack.addWidget(page)
+        self._session_page: QWidget = SessionPlaceholder()
+        self.settings_page = SettingsPage(services.settings)
+
+        self.pages = QStackedWidget()
+        self.pages.setObjectName("pages")
+        self.pages.addWidget(self.patients_stack)
+        self.pages.addWidget(self._session_page)
+        self.pages.addWidget(self.settings_page)
+
+        central = QWidget()
+        row = QHBoxLayout(central)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(0)
+        row.addWidget(self._build_nav())
+        row.addWidget(self.pages, 1)
+        self.setCentralWidget(central)
+        self._build_status_bar(database_path)
+
+        self.registry.patient_opened.connect(self.open_patient)
+        self.patient_page.back_requested.connect(self.show_registry)
+        self.patient_page.screening_requested.connect(self.start_screening)
+        self.patient_page.session_requested.connect(self._session_for)
+        self.screening_page.back_requested.connect(self._back_to_patient)
+        self.screening_page.saved.connect(self._screening_saved)
+        self.show_page(Page.PATIENTS)
+
+    # -- building --------------------------------------------------------------------------------
+
+    def _build_nav(self) -> QFrame:
+        nav = QFrame()
+        nav.setObjectName("navBar")
+        nav.setFixedWidth(220)
+        column = QVBoxLayout(nav)
+        column.setContentsMargins(0, 8, 0, 12)
+        column.setSpacing(2)
+        name = QLabel(self.tr("KAATSU Desktop"))
+        name.setObjectName("appName")
+        column.addWidget(name)
+        self.nav_group = QButtonGroup(self)
+        self.nav_group.setExclusive(True)
+        self.nav_buttons: dict[Page, QPushButton] = {}
+        captions = {
+            Page.PATIENTS: self.tr("Patients"),
+            Page.SESSION: self.tr("Session"),
+            Page.SETTINGS: self.tr("Settings"),
+        }
+        for page, caption in captions.items():
+            button = QPushButton(caption)
+            button.setToolTip(self.tr("{page} (Ctrl+{n})").format(page=caption, n=page.value + 1))
+            button.setProperty("nav", True)
+            button.setCheckable(True)
+            button.setObjectName(f"nav{page.name.title()}")
+            button.setAccessibleName(caption)
+            button.clicked.connect(lambda _=False, p=page: self.show_page(p))
+            self.nav_group.addButton(button, page.value)
+            self.nav_buttons[page] = button
+            column.addWidget(button)
+            shortcut = QShortcut(QKeySequence(f"Ctrl+{page.value + 1}"), self)
+            shortcut.activated.connect(lambda p=page: self.show_page(p))
+        find = QShortcut(QKeySequence.StandardKey.Find, self)
+        find.activated.connect(self._find_patient)
+        column.addStretch(1)
+        if self.demo:
+            marker = QLabel(self.tr("DEMO MODE\nno clinic data"))
+            marker.setObjectName("demoMarker")
+            marker.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            marker.setAccessibleName(self.tr("Demo mode"))
+            column.addWidget(marker)
+        return nav
+
+    def _build_status_bar(self, database_path: Path) -> None:
+        bar = self.statusBar()
+        bar.setSizeGripEnabled(False)
+        self.database_label = QLabel(self.tr("Database: {path}").format(path=database_path))
+        self.database_label.setObjectName("databaseLabel")
+        self.database_label.setToolTip(str(database_path))
+        self.database_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        bar.addWidget(self.database_label, 1)
+        self.demo_label: QLabel | None = None
+        if self.demo:
+            self.demo_label = QLabel(self.tr("DEMO"))
+            self.demo_label.setObjectName("demoStatus")
+            self.demo_label.setProperty("statusRole", "demo")
+            bar.addPermanentWidget(self.demo_label)
+        self.link_label = QLabel()
+        self.link_label.setObjectName("linkState")
+        bar.addPermanentWidget(self.link_label)
+        self.set_link_state(self.tr("Cuff: not connected"), "idle")
+
+    # -- the API the session work builds on ------------------------------------------------------
+
+    @property
+    def session_page(self) -> QWidget:
+        """The widget in the Session place (a placeholder until set_session_page)."""
+        return self._session_page
+
+    def set_session_page(self, widget: QWidget) -> None:
+        """Put ``widget`` in the Session place, replacing (and deleting) the previous one."""
+        old = self._session_page
+        current = self.pages.currentIndex()
+        self.pages.insertWidget(Page.SESSION, widget)
+        self.pages.removeWidget(old)
+        old.deleteLater()
+        self._session_page = widget
+        self.pages.setCurrentIndex(current)
+
+    def set_link_state(self, text: str, colour_role: str) -> None:
+        """Show the device link state in words and colour; roles: ok, info, warning, error, idle."""
+        if colour_role not in ROLE_SWATCHES:
+            raise ValueError(f"unknown colour role {colour_role!r}")
+        self.link_label.setText(text)
+        self.link_label.setAccessibleName(text)
+        self.link_label.setProperty("statusRole", colour_role)
+        restyle(self.link_label)
+
+    # -- navigation ------------------------------------------------------------------------------
+
+    def show_page(self, page: Page) -> None:
+        """Go to Patients, Session or Settings."""
+        self.pages.setCurrentIndex(page)
+        self.nav_buttons[page].setChecked(True)
+        if page is Page.PATIENTS and self.patients_stack.currentWidget() is self.registry:
+            self.registry.focus_search()
+
+    def current_page(self) -> Page:
+        """The place shown."""
+        return Page(self.pages.currentIndex())
+
+    def show_registry(self) -> None:
+        """The patient list, the search field focused."""
+        self.patients_stack.setCurrentWidget(self.registry)
+        self.show_page(Page.PATIENTS)
+
+    def open_patient(self, patient_id: int) -> None:
+        """Show one patient's page."""
+        self.patient_page.show_patient(patient_id)
+        self.patients_stack.setCurrentWidget(self.patient_page)
+        self.show_page(Page.PATIENTS)
+
+    def start_screening(self, patient_id: int) -> None:
+        """Open a new, empty screening of a patient."""
+        self.screening_page.start(self.services.patients.get(patient_id))
+        self.patients_stack.setCurrentWidget(self.screening_page)
+        self.show_page(Page.PATIENTS)
+
+    def _find_patient(self) -> None:
+        self.show_registry()
+
+    def _back_to_patient(self) -> None:
+        patient = self.screening_page.patient
+        if patient is not None:
+            self.open_patient(patient.id)
+        else:
+            self.show_registry()
+
+    def _screening_saved(self, saved: ScreeningSaved) -> None:
+        # The patient page lists the new screening at the top of its history.
+        self.open_patient(saved.record.patient_id)
+
+    def _session_for(self, patient_id: int) -> None:
+        patient = self.services.patients.get(patient_id)
+        if isinstance(self._session_page, SessionPlaceholder):
+            self._session_page.set_patient(patient)
+        self.show_page(Page.SESSION)
+        self.session_requested.emit(patient)

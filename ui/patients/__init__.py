@@ -1,0 +1,1 @@
+"""Patient registry, patient dialog and patient page."""

@@ -1,0 +1,156 @@
+"""The patient registry: search-as-you-type, archived on request, new patient, open a record."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLineEdit,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kaatsu_desktop.services import PatientChange, PatientSearch, PatientService
+from ui.patients.dialog import PatientDialog
+from ui.patients.model import PatientTableModel
+from ui.theme import TOUCH_MIN_PX
+from ui.widgets import primary_button, styled_label
+
+log = logging.getLogger(__name__)
+
+SEARCH_DEBOUNCE_MS = 100
+
+
+class RegistryPage(QWidget):
+    """Find a patient as you type; open one with Enter or a double click."""
+
+    patient_opened = Signal(int)  # patient id
+
+    def __init__(self, patients: PatientService, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._patients = patients
+        self.last_search: PatientSearch | None = None
+        self.last_refresh_ms = 0.0  # search plus model reset, for the status line and tests
+
+        title = styled_label(self.tr("Patients"), "title")
+        self.search_field = QLineEdit()
+        self.search_field.setObjectName("patientSearch")
+        self.search_field.setAccessibleName(self.tr("Search patients"))
+        self.search_field.setPlaceholderText(
+            self.tr("Search by name, clinic ID or date of birth (YYYY-MM-DD)")
+        )
+        self.search_field.setClearButtonEnabled(True)
+        self.search_field.setMinimumHeight(TOUCH_MIN_PX + 4)
+        self.show_archived = QCheckBox(self.tr("Show archived patients"))
+        self.show_archived.setObjectName("showArchived")
+        self.new_button = primary_button(self.tr("&New patient"), "newPatientButton")
+        self.summary = styled_label("", "muted")
+        self.summary.setObjectName("searchSummary")
+
+        self.model = PatientTableModel(self)
+        self.table = QTableView()
+        self.table.setObjectName("patientTable")
+        self.table.setAccessibleName(self.tr("Patients found"))
+        self.table.setModel(self.model)
+        self.table.setSortingEnabled(True)
+        self.table.setAlternatingRowColors(True)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(TOUCH_MIN_PX)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        header.setSortIndicatorShown(True)
+        header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        for column, width in enumerate((170, 240, 220, 180, 120)):
+            self.table.setColumnWidth(column, width)
+        self.table.doubleClicked.connect(self._open_index)
+        self.table.activated.connect(self._open_index)
+
+        top = QHBoxLayout()
+        top.addWidget(self.search_field, 1)
+        top.addWidget(self.show_archived)
+        top.addWidget(self.new_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(24, 20, 24, 16)
+        layout.setSpacing(12)
+        layout.addWidget(title)
+        layout.addLayout(top)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.summary)
+
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(SEARCH_DEBOUNCE_MS)
+        self._debounce.timeout.connect(self.refresh)
+        self.search_field.textChanged.connect(self._debounce.start)
+        self.search_field.returnPressed.connect(self._open_first)
+        self.show_archived.toggled.connect(self.refresh)
+        self.new_button.clicked.connect(self.new_patient)
+        patients.patient_changed.connect(self._on_patient_changed)
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Run the search now for what is typed (the debounce timer calls this)."""
+        self._debounce.stop()
+        started = time.perf_counter()
+        result = self._patients.search(
+            self.search_field.text(), include_archived=self.show_archived.isChecked()
+        )
+        self.model.set_patients(result.patients)
+        self.last_refresh_ms = (time.perf_counter() - started) * 1000
+        self.last_search = result
+        self.summary.setText(self._summary_text(result))
+        log.debug("search %r: %d rows in %.1f ms", result.query, len(result.patients),
+                  self.last_refresh_ms)  # fmt: skip
+
+    def _summary_text(self, result: PatientSearch) -> str:
+        count = len(result.patients)
+        if count == 0:
+            return (
+                self.tr("No patient matches “{query}”.").format(query=result.query.strip())
+                if result.query.strip()
+                else self.tr("No patients yet: add one with New patient.")
+            )
+        if result.truncated:
+            return self.tr("Showing the first {n} matches: type more to narrow the search.").format(
+                n=count
+            )
+        if count == 1:
+            return self.tr("1 patient found.")
+        return self.tr("{n} patients found.").format(n=count)
+
+    def _open_index(self, index: QModelIndex) -> None:
+        if index.isValid():
+            self.patient_opened.emit(self.model.patient_at(index.row()).id)
+
+    def _open_first(self) -> None:
+        self.refresh()  # Enter before the debounce fired: search what is typed now
+        if self.model.rowCount() == 1:
+            self.patient_opened.emit(self.model.patient_at(0).id)
+        elif self.model.rowCount() > 1:
+            self.table.setFocus()
+            self.table.selectRow(0)
+
+    def new_patient(self) -> None:
+        """Open the New patient dialog; open the record once it is saved."""
+        dialog = PatientDialog(self._patients, parent=self)
+        if dialog.exec() and dialog.saved is not None:
+            self.patient_opened.emit(dialog.saved.id)
+
+    def _on_patient_changed(self, _change: PatientChange) -> None:
+        self.refresh()
+
+    def focus_search(self) -> None:
+        """Put the cursor in the search field, its text selected."""
+        self.search_field.setFocus()
+        self.search_field.selectAll()
