@@ -1,5 +1,6 @@
 """The BLE link to a KAATSU cuff: discovery, supervised connection, heartbeat, commands, events."""
 
+from devices.link.config import MIN_MTU, LinkConfig
 from devices.link.errors import (
     CommandRejected,
     CommandSuperseded,
@@ -27,7 +28,7 @@ from devices.link.events import (
     ReleaseUnconfirmed,
     StatusReading,
 )
-from devices.link.link import MIN_MTU, CuffLink, LinkConfig
+from devices.link.link import CuffLink
 from devices.link.scanner import DiscoveredCuff, discover_cuffs, find_cuff
 from devices.link.supervisor import Backoff
 

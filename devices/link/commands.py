@@ -275,6 +275,10 @@ class CommandDispatcher:
 
         return on_result
 
+    def forget_release_debt(self) -> None:
+        """Drop the record of unconfirmed releases (the link now drives another cuff)."""
+        self.release_debt = frozenset()
+
     def _add_debt(self, channels: tuple[int, ...] | None) -> None:
         if channels is None or self.release_debt is None:
             self.release_debt = None

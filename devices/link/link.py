@@ -12,19 +12,18 @@ import contextlib
 import logging
 import random as _random
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 from bleak import BleakClient
 from bleak.backends.characteristic import BleakGATTCharacteristic
 from bleak.backends.client import BaseBleakClient
 from bleak.backends.device import BLEDevice
 from bleak.backends.scanner import BaseBleakScanner
-from bleak.exc import BleakCharacteristicNotFoundError
-from bleak_retry_connector import BLEAK_RETRY_EXCEPTIONS, establish_connection
 
+from devices.link import gatt
 from devices.link import scanner as _scanner
 from devices.link._fanout import RateLimitedLog, Subscribers, Unsubscribe
-from devices.link.commands import WRITE_ERRORS, CommandDispatcher
+from devices.link.commands import CommandDispatcher, WriteFn
+from devices.link.config import LinkConfig
 from devices.link.errors import (
     CommandTimeout,
     ConnectFailed,
@@ -41,48 +40,22 @@ from devices.link.events import (
     Reconciled,
     StatusReading,
 )
+from devices.link.heartbeat import HeartbeatWriter
 from devices.link.stream import NotificationRouter
-from devices.link.supervisor import Backoff, ConnectionSupervisor
+from devices.link.supervisor import ConnectionSupervisor
 from devices.protocol import (
     CommandResult,
     DeviceConfig,
-    Heartbeat,
     Hold,
-    ProtocolError,
     ReadState,
     RunCycle,
     SetSites,
     Site,
     Unit,
-    decode_device_config,
-    encode,
     uuids,
 )
 
 log = logging.getLogger(__name__)
-
-MIN_MTU = 51  # a 4-channel Pressure Stream frame is 48 bytes plus the 3-byte ATT header
-
-
-@dataclass(frozen=True, slots=True)
-class LinkConfig:
-    """Timing and retry policy of the link (defaults from docs/device-protocol.md)."""
-
-    heartbeat_interval_s: float = 0.5
-    result_timeout_s: float = 0.5
-    release_attempts: int = 4  # the first write and 3 retries
-    read_state_attempts: int = 2  # READ_STATE is idempotent: one retry
-    stale_after_s: float = 1.0
-    reconnect_on_stale: bool = True  # a silent stream is a lost link: do not wait for bleak
-    disconnect_timeout_s: float = 5.0
-    connect_attempts: int = 3  # per connection, inside bleak-retry-connector
-    connect_timeout_s: float = 30.0
-    read_attempts: int = 3  # GATT reads during set-up, on transient errors
-    min_mtu: int = MIN_MTU
-    report_every_s: float = 1.0  # decode-error and lost-frame reports
-    log_every_s: float = 5.0  # repeated warnings of one kind at most this often
-    backoff: Backoff = field(default_factory=Backoff)
-
 
 Target = BLEDevice | _scanner.DiscoveredCuff | str
 
@@ -103,7 +76,6 @@ class CuffLink:
         self._config = cfg = config or LinkConfig()
         self._loop: asyncio.AbstractEventLoop | None = None
         limiter = RateLimitedLog(log, self._now, cfg.log_every_s)
-        self._log = limiter
         self._events: Subscribers[LinkEvent] = Subscribers("event", limiter)
         self._pressure: Subscribers[PressureReading] = Subscribers("pressure", limiter)
         self._status: Subscribers[StatusReading] = Subscribers("status", limiter)
@@ -136,11 +108,7 @@ class CuffLink:
         self._device: BLEDevice | None = None
         self._client: BleakClient | None = None
         self._generation = 0
-        self._heartbeat_task: asyncio.Task[None] | None = None
-        self._heartbeat_paused = False
-        self._heartbeat_counter = 0
-        self.heartbeats_sent = 0
-        self.heartbeat_failures = 0
+        self._heartbeat = HeartbeatWriter(cfg.heartbeat_interval_s, limiter)
         self.config: DeviceConfig | None = None
         self.info: DeviceInfo | None = None
 
@@ -195,8 +163,8 @@ class CuffLink:
             frames_lost=r.frames_lost,
             decode_errors=dict(r.decode_errors),
             results_unmatched=d.results_unmatched,
-            heartbeats_sent=self.heartbeats_sent,
-            heartbeat_failures=self.heartbeat_failures,
+            heartbeats_sent=self._heartbeat.sent,
+            heartbeat_failures=self._heartbeat.failures,
             commands_sent=d.commands_sent,
             releases_unconfirmed=d.releases_unconfirmed,
             reconnects=self._supervisor.reconnects,
@@ -208,11 +176,15 @@ class CuffLink:
         """Scan for cuffs (state SCANNING meanwhile) and return them, strongest first."""
         self._bind_loop()
         before = self.state
-        self._supervisor.set_state(LinkState.SCANNING)
+        # A scan beside a live connection (a second cuff) does not hide the connection's state.
+        shown = before in (LinkState.IDLE, LinkState.DISCONNECTED, LinkState.FAILED)
+        if shown:
+            self._supervisor.set_state(LinkState.SCANNING)
         try:
             return await _scanner.discover_cuffs(timeout_s, backend=self._scanner_backend)
         finally:
-            self._supervisor.set_state(before)
+            if shown:
+                self._supervisor.set_state(before)
 
     async def connect(self, target: Target, *, scan_timeout_s: float = 10.0) -> Reconciled:
         """Connect, set up and read the device state back; ConnectFailed / LinkSetupError."""
@@ -229,15 +201,19 @@ class CuffLink:
                 sup.set_state(LinkState.FAILED, reason=f"cuff {target} not found")
                 raise ConnectFailed(f"cuff {target} not found")
             target = found
-        self._device = target.device if isinstance(target, _scanner.DiscoveredCuff) else target
+        device = target.device if isinstance(target, _scanner.DiscoveredCuff) else target
+        if self._device is not None and self._device.address != device.address:
+            self._dispatcher.forget_release_debt()  # an unconfirmed release was for another cuff
+        self._device = device
         sup.expected_disconnect = False
         sup.set_state(LinkState.CONNECTING)
         try:
             async with self._connect_lock:
                 reconciled = await self._open(reconnect=False)
-        except Exception as exc:
+        except BaseException as exc:
+            self._router.unwatch()
             sup.set_state(LinkState.FAILED, reason=f"{type(exc).__name__}: {exc}")
-            if isinstance(exc, LinkSetupError | ConnectFailed):
+            if not isinstance(exc, Exception) or isinstance(exc, LinkSetupError | ConnectFailed):
                 raise
             raise ConnectFailed(f"{type(exc).__name__}: {exc}") from exc
         sup.set_state(LinkState.STREAMING)
@@ -251,34 +227,23 @@ class CuffLink:
         self._supervisor.set_state(LinkState.STREAMING, reason="reconnected")
         self._events.emit(reconciled)
 
-    async def _establish(self, device: BLEDevice) -> BleakClient:
-        # establish_connection builds client_class(device, ..., **kwargs), so backend= reaches
-        # BleakClient; its BlueZ-only steps are skipped for a device without a BlueZ path and
-        # all its waits are asyncio sleeps, so it runs over a custom backend in virtual time.
-        extra = {} if self._backend is None else {"backend": self._backend}
-        async with asyncio.timeout(self._config.connect_timeout_s):
-            return await establish_connection(
-                BleakClient,
-                device,
-                device.name or device.address,
-                disconnected_callback=self._on_bleak_disconnect,
-                max_attempts=self._config.connect_attempts,
-                **extra,
-            )
-
     async def _open(self, *, reconnect: bool) -> Reconciled:
         assert self._device is not None and self._loop is not None
         self._generation += 1
         generation = self._generation
-        client = await self._establish(self._device)
+        cfg = self._config
+        client = await gatt.establish(
+            self._device,
+            backend=self._backend,
+            on_disconnect=self._on_bleak_disconnect,
+            attempts=cfg.connect_attempts,
+            timeout_s=cfg.connect_timeout_s,
+        )
         self._client = client
         try:
-            await self._check_mtu(client)
-            try:
-                config = decode_device_config(await self._read(client, uuids.DEVICE_CONFIGURATION))
-            except ProtocolError as exc:
-                raise LinkSetupError(f"device configuration refused: {exc}") from exc
-            info = await self._read_info(client)
+            await gatt.check_mtu(client, cfg.min_mtu)
+            config = await gatt.read_config(client, cfg.read_attempts)
+            info = await gatt.read_info(client, self._device, cfg.read_attempts)
             for uuid, handler in (
                 (uuids.COMMAND_RESULT, self._router.result),
                 (uuids.STATUS, self._router.status),
@@ -286,7 +251,7 @@ class CuffLink:
             ):
                 await client.start_notify(uuid, self._notify_handler(generation, handler))
             self._dispatcher.attach(self._control_writer(client))
-            self._start_heartbeat(client)
+            self._heartbeat.start(client)
             self._router.watch(self._loop)
             self.config, self.info = config, info
             await self._settle_release_debt()
@@ -296,50 +261,6 @@ class CuffLink:
             raise
         log.info("cuff %s streaming (%s %s)", info.address, info.model, info.firmware)
         return Reconciled(self._now(), state, config, info, reconnect)
-
-    async def _check_mtu(self, client: BleakClient) -> None:
-        if client.backend_id == "bluez_dbus":
-            # BlueZ reports 23 until asked; bleak's own mtu_size example does this.
-            acquire = getattr(client._backend, "_acquire_mtu", None)
-            if acquire is not None:
-                try:
-                    await acquire()
-                except Exception as exc:
-                    log.warning("could not acquire the MTU: %s", exc)
-        mtu = client.mtu_size
-        if mtu < self._config.min_mtu:
-            raise LinkSetupError(f"ATT MTU {mtu} < {self._config.min_mtu}: frames would be cut")
-
-    async def _read(self, client: BleakClient, uuid: str) -> bytes:
-        attempts = self._config.read_attempts
-        for attempt in range(1, attempts + 1):
-            try:
-                return bytes(await client.read_gatt_char(uuid))
-            except BleakCharacteristicNotFoundError:
-                raise
-            except BLEAK_RETRY_EXCEPTIONS as exc:
-                if attempt == attempts:
-                    raise
-                log.warning("read of %s failed (attempt %d): %s", uuid, attempt, exc)
-                await asyncio.sleep(0.25 * attempt)
-        raise AssertionError("unreachable")
-
-    async def _read_info(self, client: BleakClient) -> DeviceInfo:
-        values: list[str | None] = []
-        for uuid in (
-            uuids.MANUFACTURER_NAME,
-            uuids.MODEL_NUMBER,
-            uuids.SERIAL_NUMBER,
-            uuids.FIRMWARE_REVISION,
-        ):
-            try:
-                raw = await self._read(client, uuid)
-            except BleakCharacteristicNotFoundError:
-                values.append(None)
-                continue
-            values.append(raw.decode("utf-8", errors="replace").rstrip("\x00"))
-        assert self._device is not None
-        return DeviceInfo(self._device.address, self._device.name, *values)
 
     def _notify_handler(
         self, generation: int, handler: Callable[[bytearray], None]
@@ -351,7 +272,7 @@ class CuffLink:
 
         return on_notify
 
-    def _control_writer(self, client: BleakClient) -> Callable[[bytes], object]:
+    def _control_writer(self, client: BleakClient) -> WriteFn:
         async def write(data: bytes) -> None:
             await client.write_gatt_char(uuids.CONTROL_POINT, data, response=True)
 
@@ -370,41 +291,11 @@ class CuffLink:
 
     def pause_heartbeat(self) -> None:
         """Stop writing heartbeats (diagnostics): the device releases every channel after 2 s."""
-        self._heartbeat_paused = True
+        self._heartbeat.paused = True
 
     def resume_heartbeat(self) -> None:
         """Write heartbeats again."""
-        self._heartbeat_paused = False
-
-    def _start_heartbeat(self, client: BleakClient) -> None:
-        self._stop_heartbeat()
-        self._heartbeat_task = asyncio.get_running_loop().create_task(
-            self._heartbeat(client), name="cuff-heartbeat"
-        )
-
-    def _stop_heartbeat(self) -> None:
-        task, self._heartbeat_task = self._heartbeat_task, None
-        if task is not None:
-            task.cancel()
-
-    async def _heartbeat(self, client: BleakClient) -> None:
-        loop = asyncio.get_running_loop()
-        interval = self._config.heartbeat_interval_s
-        due = loop.time()
-        while True:
-            if not self._heartbeat_paused:
-                self._heartbeat_counter = (self._heartbeat_counter + 1) & 0xFFFF
-                data = encode(Heartbeat(self._heartbeat_counter))
-                try:
-                    async with asyncio.timeout(interval):
-                        await client.write_gatt_char(uuids.HEARTBEAT, data, response=False)
-                    self.heartbeats_sent += 1
-                except WRITE_ERRORS as exc:
-                    self.heartbeat_failures += 1
-                    self._log(logging.WARNING, "heartbeat", "heartbeat write failed: %s", exc)
-            # Fixed cadence on the loop clock; a late beat is not followed by a burst.
-            due = max(due + interval, loop.time())
-            await asyncio.sleep(due - loop.time())
+        self._heartbeat.paused = False
 
     # -- commands ----------------------------------------------------------------------------------
 
@@ -455,16 +346,19 @@ class CuffLink:
         capture = captures[-1]
         timeout = self._config.result_timeout_s
         try:
-            async with asyncio.timeout(timeout):
-                pressure = await capture.pressure
-        except TimeoutError:
-            raise CommandTimeout(ReadState(0), 1) from None
-        status = None
-        try:
-            async with asyncio.timeout(timeout):
-                status = await capture.status
-        except TimeoutError:
-            log.warning("READ_STATE: no Status frame followed the Pressure Stream frame")
+            try:
+                async with asyncio.timeout(timeout):
+                    pressure = await capture.pressure
+            except TimeoutError:
+                raise CommandTimeout(ReadState(0), 1) from None
+            status = None
+            try:
+                async with asyncio.timeout(timeout):
+                    status = await capture.status
+            except TimeoutError:
+                log.warning("READ_STATE: no Status frame followed the Pressure Stream frame")
+        finally:
+            self._router.discard_capture(capture)
         return DeviceState(pressure, status, self._now())
 
     async def _settle_release_debt(self) -> None:
@@ -481,7 +375,7 @@ class CuffLink:
 
     async def _drop(self, reason: str, timeout_s: float | None = None) -> None:
         """Tear the current client down, never waiting longer than the disconnect cap."""
-        self._stop_heartbeat()
+        self._heartbeat.stop()
         self._dispatcher.detach(reason)
         client, self._client = self._client, None
         if client is None:
@@ -494,7 +388,7 @@ class CuffLink:
             task.cancel()
             log.warning("disconnect did not finish within %.1f s; client dropped", cap)
             return
-        exc = task.exception()
+        exc = None if task.cancelled() else task.exception()
         if exc is not None:
             log.warning("disconnect failed: %s", exc)
 
@@ -523,7 +417,7 @@ class CuffLink:
                     await self.release_all()
             except (ReleaseUnconfirmedError, TimeoutError) as exc:
                 log.error("release at close not confirmed: %s", exc)
-        self._stop_heartbeat()
+        self._heartbeat.stop()
         await self.disconnect(
             timeout_s=max(0.5, min(self._config.disconnect_timeout_s, end - loop.time()))
         )

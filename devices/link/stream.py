@@ -44,7 +44,7 @@ CHARACTERISTICS = (PRESSURE, RESULT, STATUS)
 _EPSILON_S = 1e-6  # float slack of the loop's timer arithmetic
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class StateCapture:
     """Futures for the first Pressure Stream and Status frames after a READ_STATE result."""
 
@@ -134,6 +134,11 @@ class NotificationRouter:
         capture = StateCapture(self._loop.create_future(), self._loop.create_future())
         self._captures.append(capture)
         return capture
+
+    def discard_capture(self, capture: StateCapture) -> None:
+        """Stop filling a capture (its READ_STATE finished or gave up)."""
+        if capture in self._captures:
+            self._captures.remove(capture)
 
     # -- staleness ------------------------------------------------------------------------------
 
