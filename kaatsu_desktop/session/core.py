@@ -356,4 +356,5 @@ class EngineCore:
 
 
 def fault_names(faults: Fault) -> str:
+    """Fault bits as text, e.g. ``leak+over_pressure``."""
     return "+".join(f.name.lower() for f in Fault if f and f in faults and f.name) or "none"

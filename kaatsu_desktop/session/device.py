@@ -209,10 +209,17 @@ class DeviceInputs(EngineCore):
                 self._emit(
                     EventKind.COMMAND_FAILED,
                     None,
-                    tr("Release refused by the device; sent again."),
+                    tr("The device did not accept a release; releasing every channel."),
                     command_id=command_id,
                 )
-                self._resend(pending)
+                self._release_unconfirmed()
+                if pending.channels is not None:
+                    # RELEASE_ALL is never refused when well formed: fall back to it at once.
+                    self._issue_release(None, pending.reason)
+                else:
+                    # Keep it pending: tick sends it again after the confirmation time, so a
+                    # device that keeps refusing is not flooded.
+                    self._pending_releases[command_id] = pending
             return self._result()
         inflate = self._pending_inflates.pop(command_id, None)
         if inflate is not None and not ok:

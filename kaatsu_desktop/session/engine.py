@@ -1,8 +1,16 @@
 """The session engine: state machine, interlocks, limits and alarms of one KAATSU session.
 
 Pure and deterministic: time comes in as ``now`` (monotonic seconds) with every call, nothing is
-sent or stored here. Every call returns a StepResult whose commands the caller sends at once
-(releases first) and whose events it records. Not thread-safe: call it from one thread.
+sent or stored here. Calling contract for the glue on the device thread:
+
+- every call returns a StepResult: send its commands at once, in order (releases come first and
+  jump every queue), record its events, show its refusal;
+- answer every command with ``on_command_result(now, command.command_id, ok)``;
+- call ``tick(now)`` at 10 Hz or more, ``on_readings`` for every Pressure Stream frame,
+  ``on_status`` for every Status frame and ``on_link`` when the link comes or goes;
+- intents from the UI thread are queued to this thread; ``snapshot(now)`` is for the UI.
+
+Not thread-safe: call it from one thread only.
 """
 
 from __future__ import annotations
@@ -96,14 +104,17 @@ class SessionEngine(DeviceInputs):
 
     def snapshot(self, now: float) -> SessionSnapshot:
         """Frozen view for the UI (does not advance time)."""
-        return build_snapshot(self, max(now, self._now))
+        return build_snapshot(self, now if now >= self._now else self._now)
 
     # --- clinician intents -------------------------------------------------------------------
 
     def start_limb_group(self, now: float, group: LimbGroup | str) -> StepResult:
         """Inflate one set on a limb group, if every interlock allows it."""
         now = self._begin(now)
-        group = LimbGroup(group)
+        try:
+            group = LimbGroup(group)
+        except ValueError:
+            return self._refuse("start_limb_group", Refusal(None, f"unknown limb group {group!r}"))
         plan = plan_start(self, now, group)
         if isinstance(plan, Refusal):
             return self._refuse("start_limb_group", plan, group=group.value)

@@ -166,11 +166,25 @@ def test_release_not_confirmed_in_2_s_alarms_and_is_sent_again() -> None:
     assert alarm is not None and alarm.latched and not e.pending_release_ids
 
 
-def test_failed_release_is_sent_again_at_once() -> None:
+def test_failed_channel_release_falls_back_to_release_all_at_once() -> None:
+    e = started()
+    (release,) = e.confirm_arm_bands_off(2.0).commands
+    assert isinstance(release, ReleaseCommand)
+    r = e.on_command_result(2.1, release.command_id, False)
+    (again,) = r.commands
+    assert isinstance(again, ReleaseAllCommand)
+    assert e.alarms.is_active("release_unconfirmed")
+
+
+def test_failed_release_all_is_retried_at_the_confirmation_pace() -> None:
     e = started()
     (release,) = e.release_all(2.0, "test").commands
     r = e.on_command_result(2.1, release.command_id, False)
-    (again,) = r.commands
+    assert not r.commands and e.alarms.is_active("release_unconfirmed")
+    e.on_readings(3.9, frame({0: 0.0, 1: 0.0, 2: 0.0, 3: 0.0}))
+    assert not e.tick(3.9).commands
+    e.on_readings(4.1, frame({0: 0.0, 1: 0.0, 2: 0.0, 3: 0.0}))
+    (again,) = e.tick(4.1).commands
     assert isinstance(again, ReleaseAllCommand)
 
 
