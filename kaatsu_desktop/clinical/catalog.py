@@ -266,7 +266,7 @@ _PRE_SESSION = (
     ),
     _r("P-SCR-1", (V.CONTRAINDICATED,), "this rule book",
        translate_noop(TR_CONTEXT, "No screening on file, the screening is older than the clinic's validity, or its verdict is contraindicated: no session until a new screening."),
-       reading=translate_noop(TR_CONTEXT, "A screening is valid up to and including its validity day count; one dated after today is not valid."),
+       reading=translate_noop(TR_CONTEXT, "A screening is valid up to and including its validity day count; one dated after today is not valid. Rules the screening could not assess are shown, not blocking."),
     ),
 )
 
@@ -321,6 +321,7 @@ _SESSION = (
 GENERAL_READINGS: tuple[str, ...] = (
     translate_noop(TR_CONTEXT, "An optional input that is missing is never read as normal: its rules are listed under not_assessed unless they fired on the inputs that are present."),
     translate_noop(TR_CONTEXT, "A clearance counts from its issue date up to the day before its expiry date, and only for the rule ids it names."),
+    translate_noop(TR_CONTEXT, "An optional screening key given as null counts as absent; a required key given as null is an input error (last_surgery_on may be null)."),
 )
 # fmt: on
 
