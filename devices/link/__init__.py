@@ -1,4 +1,11 @@
-"""The BLE link to a KAATSU cuff: discovery, supervised connection, heartbeat, commands, events."""
+"""The BLE link to a KAATSU cuff: discovery, supervised connection, heartbeat, commands, events.
+
+`CuffLink` lives on the device runtime's loop: call its coroutines through
+`DeviceRuntime.submit`, subscribe from any thread (callbacks run on the loop thread), and register
+`link.close` with `DeviceRuntime.add_shutdown_hook` so shutdown releases the cuffs. Pass
+`backend=`/`scanner_backend=` (the simulated cuff's bleak backends) for the demo and the tests,
+None for the radio.
+"""
 
 from devices.link.config import MIN_MTU, LinkConfig
 from devices.link.errors import (

@@ -82,6 +82,7 @@ def test_random_notifications_are_counted_and_never_delivered() -> None:
         for event in rig.of(DecodeErrors):
             reported[event.characteristic] += event.count
         assert reported == {k: after.decode_errors[k] for k in reported}
+        assert all(e.last_reason is not None for e in rig.of(DecodeErrors))  # typed reasons
         assert rig.link.state is LinkState.STREAMING
         assert rig.readings[-1].received_at > rig.now() - 0.1  # real frames still flow
     finally:

@@ -9,6 +9,7 @@ from bleak.backends.device import BLEDevice
 from bleak.backends.scanner import AdvertisementData
 
 from devices.link._fanout import RateLimitedLog, Subscribers
+from devices.link.commands import CommandDispatcher
 from devices.link.scanner import cuffs_from_advertisements
 from devices.link.supervisor import Backoff
 from devices.protocol import uuids
@@ -92,3 +93,22 @@ def test_rate_limited_log_counts_what_it_held_back(caplog: pytest.LogCaptureFixt
         limited(logging.WARNING, "k", "bad frame")
     messages = [r.getMessage() for r in caplog.records]
     assert messages == ["bad frame", "bad frame (9 similar messages suppressed)"]
+
+
+def test_sequence_numbers_step_by_one_wrap_and_skip_zero() -> None:
+    dispatcher = CommandDispatcher(
+        clock=lambda: 0.0, emit_event=lambda _: None, result_timeout_s=0.5, release_attempts=4
+    )
+    seen = [dispatcher.next_sequence() for _ in range(0x10001)]
+    assert seen[:3] == [1, 2, 3]
+    assert seen[0xFFFE] == 0xFFFF
+    # Sequence 0 answers unreadable writes (device-protocol.md section 6), so it is never used.
+    assert seen[0xFFFF:] == [1, 2]
+    assert 0 not in seen
+
+
+def test_a_release_must_be_retried_at_least_three_times() -> None:
+    with pytest.raises(ValueError, match="at least 3"):
+        CommandDispatcher(
+            clock=lambda: 0.0, emit_event=lambda _: None, result_timeout_s=0.5, release_attempts=3
+        )
