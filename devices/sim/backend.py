@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -119,7 +120,7 @@ class SimulatedCuffClient(BaseBleakClient):
         self,
         address_or_ble_device: BLEDevice | str,
         *,
-        disconnected_callback: Any = None,
+        disconnected_callback: Callable[[], None] | None = None,
         timeout: float = 30.0,
         services: set[str] | None = None,
         registry: CuffRegistry | None = None,

@@ -22,8 +22,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
 from typing import Final, Protocol
 
-from devices.protocol import ProtocolError, decode_command, decode_heartbeat, encode, uuids
-from devices.protocol._wire import mask_to_channels
+from devices.protocol import (
+    ProtocolError,
+    decode_command,
+    decode_heartbeat,
+    encode,
+    mask_to_channels,
+    uuids,
+)
 from devices.protocol.frames import (
     OPCODE_OF,
     PROTOCOL_MAJOR,

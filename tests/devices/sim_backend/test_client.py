@@ -188,3 +188,46 @@ def test_a_failing_notification_callback_is_counted_and_the_stream_goes_on():
         await cuff.close()
 
     run_virtual(scenario)
+
+
+def test_status_is_notified_on_change_and_at_least_once_a_second():
+    async def scenario(registry: CuffRegistry):
+        cuff = await Cuff(registry, add_cuff(registry, TWO)).connect()
+        loop = asyncio.get_running_loop()
+        await asyncio.sleep(0.1)
+        quiet_from = loop.time()
+        await asyncio.sleep(4.0)
+        quiet = [t for t, _ in cuff.rec.statuses if t >= quiet_from]
+        beats = []
+        for _ in range(4):
+            await cuff.heartbeat()  # the heartbeat counter is a Status field: a change
+            beats.append(loop.time())
+            await asyncio.sleep(0.3)
+        statuses = list(cuff.rec.statuses)
+        await cuff.close()
+        return quiet, beats, statuses
+
+    quiet, beats, statuses = run_virtual(scenario)
+    gaps = [b - a for a, b in itertools.pairwise(quiet)]
+    assert len(quiet) >= 4 and all(g == pytest.approx(1.0, abs=0.021) for g in gaps)
+    for n, beat in enumerate(beats, start=1):
+        after = next(s for t, s in statuses if t >= beat)
+        arrived = next(t for t, s in statuses if t >= beat)
+        assert after.heartbeat_counter == n and arrived - beat <= 0.02 + 1e-9
+
+
+def test_several_cuffs_stream_side_by_side_each_with_its_own_shape():
+    async def scenario(registry: CuffRegistry):
+        four = add_cuff(registry)
+        two = add_cuff(registry, TWO, address="C6:C6:5A:10:00:02", unit=Unit.SKU)
+        a = await Cuff(registry, four).connect()
+        b = await Cuff(registry, two).connect()
+        await asyncio.sleep(1.0)
+        await a.close()
+        await b.close()
+        return a.rec.frames, b.rec.frames
+
+    frames_a, frames_b = run_virtual(scenario)
+    assert len(frames_a) >= 49 and len(frames_b) >= 49
+    assert {(len(f.channels), f.unit) for _, f in frames_a} == {(4, Unit.MMHG)}
+    assert {(len(f.channels), f.unit) for _, f in frames_b} == {(2, Unit.SKU)}
