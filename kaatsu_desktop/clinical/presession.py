@@ -318,10 +318,13 @@ def _check_gap(out: _Collector, ended_at: datetime | None, now: datetime) -> Non
 
 
 def _verdict_of(rule_id: str) -> Verdict:
+    """Verdict of a blocking item: `clearance` for a rule that needs one, else the rule's own."""
     spec = RULES[rule_id]
     assert spec.verdict is not None
-    # A screening rule that needs a clearance blocks as `clearance`; a P-rule as its strongest.
-    return V.CLEARANCE if spec.stage is Stage.SCREENING and spec.clearable else spec.verdict
+    if spec.clearable:
+        return V.CLEARANCE
+    # S-LIMB-1 is a caution on the screening, but a band on a wounded site means no session today.
+    return max(spec.verdict, V.BLOCKED_TODAY) if spec.stage is Stage.SCREENING else spec.verdict
 
 
 def _input_errors(inp: PreSessionInput) -> list[FieldError]:

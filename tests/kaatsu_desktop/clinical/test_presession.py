@@ -218,6 +218,7 @@ def test_wounded_site_in_use_blocks_that_site_only() -> None:
     screening = on_file(wound_sites=["left_arm"])
     result = check(screening=screening)
     assert [(i.rule_id, i.details) for i in result.blocking] == [("S-LIMB-1", {"site": "left_arm"})]
+    assert result.blocking[0].verdict is Verdict.BLOCKED_TODAY
     legs_only = check(ready(sites_in_use=LEGS, band_fit_confirmed=LEGS), screening=screening)
     assert legs_only.allowed
     assert ids(legs_only.warnings) == ["S-LIMB-1"]  # the screening's caution is still shown
