@@ -1,0 +1,100 @@
+"""Clearance dialog and settings page: stored through the services, refused at the field."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog
+
+from kaatsu_desktop.services import Services
+from kaatsu_desktop.storage import Database, get_settings, list_audit, list_clearances
+from tests.kaatsu_desktop.clinical.builders import screening
+from tests.ui.conftest import TODAY, add_patient
+from ui.patients.page import PatientPage
+from ui.settings_page import SettingsPage
+
+
+def _page_with_screening(qtbot, services: Services, **facts) -> PatientPage:
+    patient = add_patient(services)
+    data = screening(assessed_on=TODAY.isoformat(), sex="female", date_of_birth="1970-05-01",
+                     **facts)  # fmt: skip
+    services.screenings.save(patient.id, data)
+    page = PatientPage(services.patients, services.screenings, services.settings)
+    qtbot.addWidget(page)
+    page.show_patient(patient.id)
+    return page
+
+
+def test_clearance_prefilled_from_the_screening_and_stored(
+    qtbot, services: Services, db: Database
+) -> None:
+    page = _page_with_screening(qtbot, services, systolic_mmhg=165, history=["lymphectomy"])
+    dialog = page.clearance_dialog()
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert set(dialog.checked_rules()) == {"S-BP-2", "S-REL-1"}
+    assert dialog.rules.item(0).data(Qt.ItemDataRole.UserRole) in {"S-BP-2", "S-REL-1"}
+    qtbot.keyClicks(dialog.physician, "Dr Ines Moreau")
+    qtbot.keyClicks(dialog.note, "Reviewed home readings; low pressure, arms first.")
+    dialog.set_rule_checked("S-REL-1", False)
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    (stored,) = list_clearances(db, page.patient_id)
+    assert stored.physician == "Dr Ines Moreau" and stored.rules == ("S-BP-2",)
+    assert stored.issued_on == TODAY and stored.expires_on == TODAY + timedelta(days=90)
+    assert [a.action for a in list_audit(db, entity="clearance")] == ["create"]
+    # The page listens to the service and lists the new clearance.
+    assert page.clearance_table.rowCount() == 1
+    assert page.clearance_table.item(0, 1).text() == "Dr Ines Moreau"
+    assert page.clearance_table.item(0, 4).text() == "in force"
+
+
+def test_clearance_without_note_refused_at_the_field(
+    qtbot, services: Services, db: Database
+) -> None:
+    page = _page_with_screening(qtbot, services, systolic_mmhg=165)
+    dialog = page.clearance_dialog()
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.keyClicks(dialog.physician, "Dr Moreau")
+    dialog.expires_on.setDate(dialog.issued_on.date())
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    assert dialog.isVisible() and dialog.saved is None
+    assert dialog.fieldset.shown("note") is not None
+    assert dialog.fieldset.shown("expires_on") is not None
+    assert dialog.fieldset.shown("physician") is None
+    assert dialog.physician.text() == "Dr Moreau"
+    assert dialog.checked_rules() == ["S-BP-2"]
+    assert list_clearances(db, page.patient_id) == []
+
+
+def test_settings_bounds_and_refusal_at_the_field(qtbot, services: Services, db: Database) -> None:
+    page = SettingsPage(services.settings)
+    qtbot.addWidget(page)
+    assert (page.spins["arm_limit_min"].minimum(), page.spins["arm_limit_min"].maximum()) == (2, 15)
+    assert page.spins["leg_limit_min"].maximum() == 20  # T-TIME-2 ceiling
+    page.spins["arm_limit_min"].setValue(40)
+    assert page.spins["arm_limit_min"].value() == 15  # the spin box keeps to the bounds
+    page.spins["arm_warning_min"].setValue(14)
+    page.spins["arm_limit_min"].setValue(12)  # warning no longer before the limit (T-TIME-1)
+    assert page.save() is False
+    assert page.fieldset.shown("arm_warning_min") is not None
+    assert page.spins["arm_warning_min"].property("error") is True
+    assert page.spins["arm_limit_min"].value() == 12  # kept as set
+    assert get_settings(db) == {}
+
+    page.spins["arm_warning_min"].setValue(9)
+    qtbot.mouseClick(page.save_button, Qt.MouseButton.LeftButton)
+    assert page.fieldset.shown("arm_warning_min") is None
+    assert services.settings.current().arm_limit_min == 12
+    assert get_settings(db)["clinic.arm_warning_min"] == 9
+    assert [a.action for a in list_audit(db, entity="settings")] == ["update"]
+
+
+def test_settings_revert_shows_the_stored_values(qtbot, services: Services) -> None:
+    page = SettingsPage(services.settings)
+    qtbot.addWidget(page)
+    page.spins["screening_validity_days"].setValue(30)
+    page.revert()
+    assert page.spins["screening_validity_days"].value() == 90
