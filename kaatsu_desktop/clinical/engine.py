@@ -11,6 +11,7 @@ from kaatsu_desktop.clinical.catalog import RULES, Stage, rules_of
 from kaatsu_desktop.clinical.screening import ScreeningInput, parse_screening
 from kaatsu_desktop.clinical.screening_rules import SCREENING_RULES, derive_facts
 from kaatsu_desktop.clinical.settings import ClinicSettings
+from kaatsu_desktop.clinical.verdicts import Verdict
 from kaatsu_desktop.clinical.vocab import BandSite, ordered
 
 log = logging.getLogger(__name__)
@@ -60,7 +61,7 @@ def assess_json(data: Mapping[str, Any], settings: ClinicSettings | None = None)
     return assess(parse_screening(data), settings).to_json()
 
 
-def _only_verdict(rule_id: str) -> Any:
+def _only_verdict(rule_id: str) -> Verdict:
     verdicts = RULES[rule_id].verdicts
     if len(verdicts) != 1:
         raise RuntimeError(f"{rule_id} can give several verdicts; its evaluator must choose")
