@@ -84,7 +84,8 @@ class EngineCore:
         if isinstance(decision, Refusal):
             raise SessionRefusedError(decision)
         if not sites or any(not 0 <= ch < MAX_CHANNELS for ch in sites):
-            raise SessionRefusedError(Refusal(None, f"channels must be 0..{MAX_CHANNELS - 1}"))
+            msg = tr("Channels are numbered 0 to {top}.").format(top=MAX_CHANNELS - 1)
+            raise SessionRefusedError(Refusal(None, msg))
         self.protocol = protocol
         self.patient = patient
         self.limits = SessionLimits.from_settings(settings)

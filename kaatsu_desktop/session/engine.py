@@ -114,7 +114,8 @@ class SessionEngine(DeviceInputs):
         try:
             group = LimbGroup(group)
         except ValueError:
-            return self._refuse("start_limb_group", Refusal(None, f"unknown limb group {group!r}"))
+            msg = tr("Unknown limb group {group}.").format(group=group)
+            return self._refuse("start_limb_group", Refusal(None, msg))
         plan = plan_start(self, now, group)
         if isinstance(plan, Refusal):
             return self._refuse("start_limb_group", plan, group=group.value)
@@ -287,7 +288,7 @@ class SessionEngine(DeviceInputs):
             site = site_from_key(site)
             colour = SkinColour(colour)
             if site is Site.UNASSIGNED:
-                raise ValueError("a skin colour needs a limb site")
+                raise ValueError(tr("A skin colour needs a limb site."))
         except ValueError as exc:
             return self._refuse("record_skin", Refusal("T-SKIN-1", str(exc)))
         self._skin[site] = colour
@@ -353,7 +354,8 @@ class SessionEngine(DeviceInputs):
         for ch in changed:
             c = self._by_index[ch] if 0 <= ch < MAX_CHANNELS else None
             if c is None:
-                return self._refuse("assign_sites", Refusal(None, f"no channel {ch}"))
+                msg = tr("No channel {n}.").format(n=ch + 1)
+                return self._refuse("assign_sites", Refusal(None, msg))
             p = c.pressure_now(now, self.tuning.link_stale_s)
             if c.commanded or p is None or p >= self.limits.residual_threshold:
                 return self._refuse(
