@@ -31,6 +31,7 @@ from kaatsu_desktop.storage import (  # noqa: E402
     finish_session,
 )
 from ui.main_window import MainWindow, Page  # noqa: E402
+from ui.patients.dialog import PatientDialog  # noqa: E402
 from ui.theme import apply_theme  # noqa: E402
 
 log = logging.getLogger("screenshots")
@@ -104,6 +105,33 @@ def main(argv: list[str] | None = None) -> int:
             window.screening_page.form.fill(latest.input)
             window.screening_page.recheck()
             save(window, app, out_dir, "screening.png")
+
+            page = window.screening_page
+            page.form.lists["thrombosis_factors"].set_values(["varicose_veins"])
+            page.form.body.set_sites(["right_leg"])
+            page.recheck()
+            settle(app, window)
+            bar = page.scroll.verticalScrollBar()
+            bar.setValue(bar.maximum())
+            page.panel.verticalScrollBar().setValue(page.panel.verticalScrollBar().maximum())
+            save(window, app, out_dir, "screening-wounds.png")
+
+            dialog = window.patient_page.clearance_dialog()
+            dialog.physician.setText("Dr Ines Moreau")
+            dialog.show()
+            dialog.save()  # refused: no note yet; the reason shows at the field
+            save(dialog, app, out_dir, "clearance-refused.png")
+            dialog.close()
+
+            form = PatientDialog(ws.services.patients, parent=window)
+            form.clinic_id.setText("demo-0001")  # taken: clinic ids ignore case
+            form.given_name.setText("Ada")
+            form.family_name.setText("Nakamura")
+            form.date_of_birth.setText("1984-02-30")
+            form.show()
+            form.save()
+            save(form, app, out_dir, "patient-refused.png")
+            form.close()
 
             window.show_page(Page.SETTINGS)
             save(window, app, out_dir, "settings.png")

@@ -126,6 +126,7 @@ class PatientPage(QWidget):
             box.addWidget(cap)
             box.addWidget(value)
             if key == "notes":
+                self._notes_widgets = (cap, value)
                 grid.addLayout(box, 1, 0, 1, 4)
             else:
                 grid.addLayout(box, 0, i)
@@ -177,8 +178,9 @@ class PatientPage(QWidget):
         layout.addLayout(head)
         layout.addLayout(actions)
         layout.addWidget(self.details)
-        for section in self.sections:
-            layout.addWidget(section, 1)
+        # Sessions pile up fastest; clearances are few.
+        for section, stretch in zip(self.sections, (2, 1, 3), strict=True):
+            layout.addWidget(section, stretch)
 
         self.back_button.clicked.connect(self.back_requested)
         self.edit_button.clicked.connect(self.edit)
@@ -223,6 +225,7 @@ class PatientPage(QWidget):
         }
         for key, text in values.items():
             self._detail_labels[key].setText(text)  # type: ignore[attr-defined]
+        self._notes_box_visible(bool(p.notes))
         latest = h.screenings[0] if h.screenings else None
         self.latest_verdict.set_verdict(latest.verdict if latest else None)
         self.latest_verdict.setToolTip(
@@ -307,6 +310,10 @@ class PatientPage(QWidget):
         for column, width in enumerate((190, 260, 130, 130, 100)):
             table.setColumnWidth(column, width)
         self.sections[2].setTitle(self.tr("Sessions ({n})").format(n=len(rows)))
+
+    def _notes_box_visible(self, visible: bool) -> None:
+        for widget in self._notes_widgets:
+            widget.setVisible(visible)
 
     def _status_words(self, status: SessionStatus) -> str:
         words = {

@@ -34,10 +34,10 @@ _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignBottom
 def _captions() -> dict[str, tuple[QRectF, Qt.AlignmentFlag]]:
     # Arm captions above the arm, leg captions beside the foot, each on the outer side.
     return {
-        "right_arm": (QRectF(0, 62, 160, 44), _LEFT),
-        "left_arm": (QRectF(180, 62, 160, 44), _RIGHT),
-        "right_leg": (QRectF(0, 368, 112, 44), _RIGHT),
-        "left_leg": (QRectF(228, 368, 112, 44), _LEFT),
+        "right_arm": (QRectF(0, 60, 150, 48), _LEFT),
+        "left_arm": (QRectF(190, 60, 150, 48), _RIGHT),
+        "right_leg": (QRectF(0, 364, 112, 48), _RIGHT),
+        "left_leg": (QRectF(228, 364, 112, 48), _LEFT),
     }
 
 
@@ -60,7 +60,7 @@ class BodyDiagram(QWidget):
         self._marked: set[str] = set()
         self._focus = 0
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        self.setMinimumSize(QSize(300, 370))
+        self.setMinimumSize(QSize(340, 430))
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         self.setAccessibleName(self.tr("Wound sites"))
         self.setToolTip(
@@ -71,7 +71,7 @@ class BodyDiagram(QWidget):
         self._describe()
 
     def sizeHint(self) -> QSize:
-        return QSize(340, 400)
+        return QSize(360, 430)
 
     # -- state -----------------------------------------------------------------------------------
 
@@ -177,7 +177,7 @@ class BodyDiagram(QWidget):
         painter.drawPath(torso)
         wound = QColor(VERDICT_SWATCHES["contraindicated"].background)
         font = painter.font()
-        font.setPointSizeF(10)
+        font.setPointSizeF(12)
         font.setBold(True)
         painter.setFont(font)
         for site, rect in _site_rects().items():

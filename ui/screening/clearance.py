@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QLineEdit,
+    QListView,
     QListWidget,
     QListWidgetItem,
     QPlainTextEdit,
@@ -70,6 +71,7 @@ class ClearanceDialog(QDialog):
         self.issued_on = QDateEdit(to_qdate(today))
         self.issued_on.setCalendarPopup(True)
         self.issued_on.setDisplayFormat("yyyy-MM-dd")
+        self.issued_on.setMaximumWidth(220)
         self.note = QPlainTextEdit()
         self.note.setPlaceholderText(self.tr("What the physician examined and decided"))
         self.note.setFixedHeight(96)
@@ -86,9 +88,12 @@ class ClearanceDialog(QDialog):
             item.setToolTip(text)
             self.rules.addItem(item)
         self.rules.setWordWrap(True)
+        self.rules.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.rules.setResizeMode(QListView.ResizeMode.Adjust)
         self.expires_on = QDateEdit(to_qdate(today + timedelta(days=valid_days)))
         self.expires_on.setCalendarPopup(True)
         self.expires_on.setDisplayFormat("yyyy-MM-dd")
+        self.expires_on.setMaximumWidth(220)
         self.expires_on.setToolTip(self.tr("The first day on which the clearance no longer counts"))
 
         self.fieldset = FieldSet()

@@ -242,7 +242,13 @@ class ScreeningForm(QWidget):
         self.body = BodyDiagram()
         self.body.setObjectName("wound_sites")
         self.body.changed.connect(self.changed)
-        self.fieldset.add(form, "wound_sites", self.body, stacked=True)
+        self.fieldset.add(
+            form,
+            "wound_sites",
+            self.body,
+            self.tr("Wounds under a band site (front view: the patient's right is on your left)"),
+            stacked=True,
+        )
         self.joint_damage = QCheckBox(self.tr("Yes"))
         self.joint_damage.toggled.connect(self.changed)
         self.fieldset.add(form, "lower_limb_joint_damage", self.joint_damage)
