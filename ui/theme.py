@@ -125,7 +125,11 @@ def apply_theme(app: QApplication) -> None:
     font.setPointSize(BASE_POINT_SIZE)
     app.setFont(font)
     app.setStyle("Fusion")  # the same look on every platform, so the QSS reads the same
-    app.setStyleSheet(stylesheet())
+    try:
+        app.setStyleSheet(stylesheet())
+    except OSError as exc:
+        # Without the sheet every verdict still shows its words; the clinic must still work.
+        log.error("style sheet %s not loaded: %s", STYLE_PATH, exc)
 
 
 def restyle(widget: QWidget) -> None:

@@ -98,3 +98,25 @@ def test_settings_revert_shows_the_stored_values(qtbot, services: Services) -> N
     page.spins["screening_validity_days"].setValue(30)
     page.revert()
     assert page.spins["screening_validity_days"].value() == 90
+
+
+def test_patient_page_lists_sessions_with_minutes_and_alarms(
+    qtbot, services: Services, db: Database
+) -> None:
+    from kaatsu_desktop.storage import NewSession, SessionStatus, create_session, finish_session
+
+    patient = add_patient(services)
+    done = create_session(db, NewSession(patient.id, {"name": "Cycle (mmHg)"}), by=None)
+    finish_session(db, done.id, SessionStatus.COMPLETED, by=None,
+                   summary={"restriction_s": {"arms": 540, "legs": 720}})  # fmt: skip
+    bare = create_session(db, NewSession(patient.id, {"id": "constant-mmhg"}), by=None)
+    finish_session(db, bare.id, SessionStatus.ABORTED, by=None, end_reason="dizziness")
+    page = PatientPage(services.patients, services.screenings, services.settings)
+    qtbot.addWidget(page)
+    page.show_patient(patient.id)
+    table = page.session_table
+    rows = {table.item(r, 1).text(): [table.item(r, c).text() for c in range(2, 6)]
+            for r in range(table.rowCount())}  # fmt: skip
+    assert rows["Cycle (mmHg)"] == ["9.0", "12.0", "0", "completed"]
+    assert rows["constant-mmhg"] == ["not recorded", "not recorded", "0", "aborted: dizziness"]
+    assert page.latest_verdict.verdict == "none"  # no screening on file

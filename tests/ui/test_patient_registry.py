@@ -170,3 +170,20 @@ def test_two_thousand_patients_stay_responsive(qtbot, services: Services, db: Da
     assert page.last_search.truncated and page.model.rowCount() == 500
     # A generous ceiling: a keystroke's refresh must stay well under a tenth of a second.
     assert max(timings.values()) < 100, timings
+
+
+def test_edit_dialog_shows_the_record_and_saves_a_change(
+    qtbot, services: Services, db: Database
+) -> None:
+    patient = add_patient(services, contact="clinic phone")
+    dialog = PatientDialog(services.patients, patient)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert dialog.windowTitle() == "Edit patient"
+    assert (dialog.family_name.text(), dialog.date_of_birth.text()) == ("Berg", "1970-05-01")
+    assert dialog.sex.value() == "female" and dialog.contact.toPlainText() == "clinic phone"
+    _type(qtbot, dialog, family_name="Berg-Larsen")
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    assert services.patients.get(patient.id).family_name == "Berg-Larsen"
+    assert [a.action for a in list_audit(db, entity="patient")] == ["create", "update"]
