@@ -3,14 +3,26 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QFormLayout, QLabel, QVBoxLayout, QWidget
 
 from kaatsu_desktop.clinical import FieldError as Refusal
 from ui.labels import field_label
 from ui.theme import TOUCH_MIN_PX
 from ui.widgets import FieldError, set_error_state
+
+
+def to_qdate(day: date) -> QDate:
+    """QDate of a date."""
+    return QDate(day.year, day.month, day.day)
+
+
+def from_qdate(day: QDate) -> date:
+    """Date of a QDate."""
+    return date(day.year(), day.month(), day.day())
+
 
 CAPTION_WIDTH = 230  # side captions this wide keep "Fasting glucose (mg/dl)" on one line
 
@@ -89,6 +101,11 @@ class FieldSet:
         if first is not None:
             self.fields[first].setFocus()
         return other
+
+    def show_refusal(self, refusals: Iterable[Refusal], general: FieldError) -> None:
+        """Show refusals at their fields; those naming no field go to ``general``."""
+        other = self.show_all(refusals)
+        general.show_reason("; ".join(f"{field_label(e.key)}: {e.reason}" for e in other) or None)
 
     def shown(self, key: str) -> str | None:
         """The reason shown at ``key``, None when none is."""

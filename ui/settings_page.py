@@ -135,8 +135,7 @@ class SettingsPage(QFrame):
         try:
             self._settings.save(self.values())
         except FormError as refused:
-            other = self.fieldset.show_all(refused.errors)
-            self.message.show_reason("; ".join(str(e) for e in other) or None)
+            self.fieldset.show_refusal(refused.errors, self.message)
             self.status.setText(self.tr("Not saved."))
             log.info("settings refused: %s", refused.fields)
             return False

@@ -108,8 +108,7 @@ class PatientDialog(QDialog):
             else:
                 self.saved = self._patients.update(self._patient.id, self.values())
         except FormError as refused:
-            other = self.fieldset.show_all(refused.errors)
-            self.general_error.show_reason("; ".join(e.reason for e in other) or None)
+            self.fieldset.show_refusal(refused.errors, self.general_error)
             log.info("patient not saved: refused fields %s", refused.fields)
             return
         self.accept()

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
+    QLabel,
     QMessageBox,
     QPushButton,
     QTableWidget,
@@ -104,7 +105,7 @@ class PatientPage(QWidget):
 
         self.details = QFrame()
         self.details.setProperty("role", "card")
-        self._detail_labels: dict[str, object] = {}
+        self._detail_labels: dict[str, QLabel] = {}
         grid = QGridLayout(self.details)
         grid.setContentsMargins(18, 14, 18, 14)
         grid.setHorizontalSpacing(28)
@@ -224,7 +225,7 @@ class PatientPage(QWidget):
             "notes": p.notes or self.tr("—"),
         }
         for key, text in values.items():
-            self._detail_labels[key].setText(text)  # type: ignore[attr-defined]
+            self._detail_labels[key].setText(text)
         self._notes_box_visible(bool(p.notes))
         latest = h.screenings[0] if h.screenings else None
         self.latest_verdict.set_verdict(latest.verdict if latest else None)

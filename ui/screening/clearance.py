@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import timedelta
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDateEdit,
     QDialog,
@@ -25,7 +25,7 @@ from kaatsu_desktop.clinical import RULES, TR_CONTEXT, Stage
 from kaatsu_desktop.i18n import translate
 from kaatsu_desktop.services import FormError, ScreeningService
 from kaatsu_desktop.storage import ClearanceRecord
-from ui.forms import FieldSet
+from ui.forms import FieldSet, from_qdate, to_qdate
 from ui.widgets import FieldError, primary_button, styled_label
 
 log = logging.getLogger(__name__)
@@ -33,16 +33,6 @@ log = logging.getLogger(__name__)
 CLEARABLE: tuple[str, ...] = tuple(
     spec.id for spec in RULES.values() if spec.stage is Stage.SCREENING and spec.clearable
 )
-
-
-def to_qdate(day: date) -> QDate:
-    """QDate of a date."""
-    return QDate(day.year, day.month, day.day)
-
-
-def from_qdate(day: QDate) -> date:
-    """Date of a QDate."""
-    return date(day.year(), day.month(), day.day())
 
 
 class ClearanceDialog(QDialog):
@@ -158,8 +148,7 @@ class ClearanceDialog(QDialog):
                 expires_on=from_qdate(self.expires_on.date()),
             )
         except FormError as refused:
-            other = self.fieldset.show_all(refused.errors)
-            self.general_error.show_reason("; ".join(e.reason for e in other) or None)
+            self.fieldset.show_refusal(refused.errors, self.general_error)
             log.info("clearance not saved: refused fields %s", refused.fields)
             return
         self.accept()

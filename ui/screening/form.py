@@ -34,10 +34,9 @@ from kaatsu_desktop.clinical import (
     ThrombosisFactor,
     TreatedDisease,
 )
-from ui.forms import FieldSet
+from ui.forms import FieldSet, from_qdate, to_qdate
 from ui.labels import field_label, item_label
 from ui.screening.body import BodyDiagram
-from ui.screening.clearance import from_qdate, to_qdate
 from ui.theme import TOUCH_MIN_PX
 from ui.widgets import ChoiceButtons
 
