@@ -5,7 +5,15 @@ from __future__ import annotations
 import logging
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
-from PySide6.QtWidgets import QFormLayout, QFrame, QHBoxLayout, QPushButton, QSpinBox, QVBoxLayout
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
 
 from kaatsu_desktop.clinical import ClinicSettings
 from kaatsu_desktop.clinical.settings import BOUNDS
@@ -56,7 +64,7 @@ def _tr(text: str) -> str:
 class SettingsPage(QFrame):
     """Edit ClinicSettings; Save stores them, Revert shows the stored ones again."""
 
-    def __init__(self, settings: SettingsService, parent=None) -> None:
+    def __init__(self, settings: SettingsService, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._settings = settings
         self.spins: dict[str, QSpinBox] = {}

@@ -91,7 +91,11 @@ class ChoiceButtons(QWidget):
     changed = Signal()
 
     def __init__(
-        self, options: Sequence[tuple[str | None, str]], *, accessible: str, parent=None
+        self,
+        options: Sequence[tuple[str | None, str]],
+        *,
+        accessible: str,
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.setAccessibleName(accessible)
@@ -119,7 +123,7 @@ class ChoiceButtons(QWidget):
 
     def buttons(self) -> list[QPushButton]:
         """The option buttons in order."""
-        return [self._group.button(i) for i in range(len(self._values))]  # type: ignore[misc]
+        return sorted(self._group.buttons(), key=self._group.id)
 
     def value(self) -> str | None:
         """The chosen option's value; None when nothing (or a None option) is chosen."""

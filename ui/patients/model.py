@@ -10,6 +10,7 @@ from PySide6.QtCore import (
     QAbstractTableModel,
     QCoreApplication,
     QModelIndex,
+    QObject,
     QPersistentModelIndex,
     Qt,
 )
@@ -47,7 +48,7 @@ QT_TRANSLATE_NOOP("PatientTableModel", "active")
 class PatientTableModel(QAbstractTableModel):
     """Read-only rows of patients; ``set_patients`` replaces them in one reset."""
 
-    def __init__(self, parent=None) -> None:
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._rows: list[Patient] = []
         self._sort: tuple[int, Qt.SortOrder] | None = None
