@@ -124,10 +124,9 @@ class SimChannel:
             self._enter_inflating(now)
 
     def release(self) -> None:
-        """Stop the program, stop the pump, open the valve."""
+        """Stop the program, stop the pump, open the valve; the phase becomes RELEASED."""
         self.kind = NO_PROGRAM
-        if self.phase != IDLE:
-            self.phase = RELEASED
+        self.phase = RELEASED
         self.target = 0.0
         self.cycle = 0
         self.pressures = ()
@@ -221,17 +220,18 @@ class SimChannel:
                 return
             phase = self.phase
             if kind == CYCLE:
-                # Deadlines are anchored to the program's start, so timing never drifts.
+                # Deadlines are anchored to the program's start, so timing never drifts. Every
+                # cycle, the last included, ends with its deflation window (protocol section 6).
                 if phase in (INFLATING, HOLDING) and t >= self.window_end:
-                    if self.cycle >= len(self.pressures):
-                        self.release()
-                        return
                     self.phase = DEFLATING
                     self.phase_end = self.window_end + self.deflate_s
                     self.target = 0.0
                     self.pump_cmd = False
                     self.valve_cmd = True
                 elif phase == DEFLATING and t >= self.phase_end:
+                    if self.cycle >= len(self.pressures):
+                        self.release()  # the end of the program
+                        return
                     self.cycle += 1
                     self.target = self.pressures[self.cycle - 1]
                     self.window_end = self.phase_end + self.inflate_s
@@ -303,7 +303,10 @@ class SimChannel:
     def _sensor_fault(self) -> None:
         if not self.faults & _SENSOR:
             self.faults |= _SENSOR
-            self.release()  # regulating blind is unsafe
+            if self.phase != IDLE:
+                # Regulating blind is unsafe. An idle channel has nothing to release: it stays
+                # IDLE with the flag, as in the protocol's worked example (section 10).
+                self.release()
 
     def clear_latched(self, flag: int) -> None:
         """Clear a latched flag (the repaired fault's), and re-enable a cut pump."""

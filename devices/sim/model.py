@@ -8,8 +8,11 @@ of silence, and release is always accepted.
 
 Flags: LEAK, OVER_PRESSURE, SENSOR_FAULT and CUFF_UNPLUGGED latch per channel and refuse inflation
 (FAULT) until the injected fault is cleared or the device reboots. TTL_RELEASE (per channel) and
-WATCHDOG_RELEASE (device, raised only when a program was running) are events: they stay set so an
+WATCHDOG_RELEASE (device, raised only when a channel held pressure) are events: they stay set so an
 app that reconnects can read them, and clear when a new inflating command is accepted.
+
+Commands are checked in the order of docs/device-protocol.md section 6: BAD_CHANNEL, UNIT_MISMATCH,
+OUT_OF_RANGE, REFUSED, FAULT, BUSY (BAD_COMMAND is the wire decoder's, before all of them).
 """
 
 from __future__ import annotations
@@ -19,10 +22,10 @@ import math
 from collections.abc import Sequence
 
 from devices.protocol.types import Fault, ResultCode, Site, Unit
-from devices.sim.channel import BLOCKING, CYCLE, HOLD, NO_PROGRAM, RELEASED, SimChannel
+from devices.sim.channel import BLOCKING, CYCLE, HOLD, RELEASED, SimChannel
 from devices.sim.faults import LATCHED_FLAG, FaultInjector, SimFault
 from devices.sim.params import CuffParams
-from devices.sim.snapshot import ChannelSnapshot, DeviceSnapshot, StreamSample
+from devices.sim.snapshot import ChannelSnapshot, DeviceSnapshot, Program, StreamSample
 
 logger = logging.getLogger(__name__)
 
@@ -30,6 +33,7 @@ _WATCHDOG = int(Fault.WATCHDOG_RELEASE)
 # Fault flags by value: building an IntFlag costs more than a whole channel snapshot.
 _FAULTS = tuple(Fault(i) for i in range(1 << len(Fault)))
 _PRESSURISED = frozenset({1, 2, 3})  # INFLATING, HOLDING, DEFLATING
+_PROGRAMS = tuple(Program)  # by the channel's plain-int program kind
 
 
 def mask_of(channels: Sequence[int]) -> int:
@@ -156,6 +160,7 @@ class SimulatedCuff:
         code = self._check_mask(mask)
         if code is ResultCode.OK and (not isinstance(cycles, int) or len(pressures) != cycles):
             code = ResultCode.BAD_COMMAND
+        code = self._check_unit(code, unit)
         if code is ResultCode.OK and not (
             1 <= cycles <= p.max_cycles
             and _finite_in(inflate_s, p.min_phase_s, p.max_inflation_s)
@@ -163,7 +168,7 @@ class SimulatedCuff:
             and all(_finite_in(x, p.min_pressure, p.max_pressure) for x in pressures)
         ):
             code = ResultCode.OUT_OF_RANGE
-        code = self._check_inflation(code, mask, ttl_s, unit)
+        code = self._check_inflation(code, mask, ttl_s)
         if code is ResultCode.OK:
             self._start(mask, CYCLE, pressures, float(inflate_s), float(deflate_s), float(ttl_s))
         logger.debug("run_cycle mask=%#x -> %s", mask, code.name)
@@ -178,17 +183,17 @@ class SimulatedCuff:
         without deflating the band.
         """
         p = self.params
-        code = self._check_mask(mask)
+        code = self._check_unit(self._check_mask(mask), unit)
         if code is ResultCode.OK and not _finite_in(pressure, p.min_pressure, p.max_pressure):
             code = ResultCode.OUT_OF_RANGE
-        code = self._check_inflation(code, mask, ttl_s, unit)
+        code = self._check_inflation(code, mask, ttl_s)
         if code is ResultCode.OK:
             self._start(mask, HOLD, (pressure,), 0.0, 0.0, float(ttl_s))
         logger.debug("hold mask=%#x -> %s", mask, code.name)
         return code
 
     def release(self, mask: int) -> ResultCode:
-        """Release channels; always carried out, faults or not (an idle channel stays IDLE).
+        """Release channels; always carried out, faults or not (an idle channel becomes RELEASED).
 
         A mask naming channels the device lacks still releases the channels it has, and answers
         BAD_CHANNEL so the app learns of its mistake.
@@ -201,20 +206,23 @@ class SimulatedCuff:
         return code
 
     def release_all(self) -> ResultCode:
-        """Release every channel; always carried out."""
+        """Release every channel, idle ones included (they become RELEASED); always carried out."""
         for ch in self._channels:
             ch.release()
         logger.info("release all")
         return ResultCode.OK
 
     def set_sites(self, mask: int, sites: Sequence[Site]) -> ResultCode:
-        """Store the site label of the channels in the mask (one site each, ascending order)."""
+        """Store the site label of the channels in the mask (one site each, ascending order).
+
+        REFUSED while a named channel holds pressure: labels change only on an empty band.
+        """
         code = self._check_mask(mask)
         chosen = [ch for ch in self._channels if mask >> ch.index & 1]
         if code is ResultCode.OK and len(sites) != len(chosen):
             code = ResultCode.BAD_COMMAND
         if code is ResultCode.OK and any(ch.phase in _PRESSURISED for ch in chosen):
-            code = ResultCode.BUSY
+            code = ResultCode.REFUSED
         if code is ResultCode.OK:
             for ch, site in zip(chosen, sites, strict=True):
                 ch.set_site(Site(site))
@@ -246,15 +254,26 @@ class SimulatedCuff:
                 ch.phase,
                 ch.pump_cmd,
                 ch.valve_cmd,
-                ch.cycle,
-                len(ch.pressures),
+                *_cycle_numbers(ch),
                 ch.phase_left(now),
+                _PROGRAMS[ch.kind],
             )
             for ch in self._channels
         ]
-        pressures, targets, phases, pumps, valves, cycles, counts, left = zip(*rows, strict=True)
+        pressures, targets, phases, pumps, valves, cycles, counts, left, programs = zip(
+            *rows, strict=True
+        )
         return StreamSample(
-            self._uptime_ms(), pressures, targets, phases, pumps, valves, cycles, counts, left
+            self._uptime_ms(),
+            pressures,
+            targets,
+            phases,
+            pumps,
+            valves,
+            cycles,
+            counts,
+            left,
+            programs,
         )
 
     def snapshot(self) -> DeviceSnapshot:
@@ -275,12 +294,12 @@ class SimulatedCuff:
                     ch.phase,
                     ch.pump_cmd,
                     ch.valve_cmd,
-                    ch.cycle,
-                    len(ch.pressures),
+                    *_cycle_numbers(ch),
                     ch.phase_left(now),
                     ch.ttl_left(now),
                     _FAULTS[ch.faults],
                     ch.inj.active(),
+                    _PROGRAMS[ch.kind],
                 )
             )
         return DeviceSnapshot(
@@ -294,7 +313,7 @@ class SimulatedCuff:
             faults=_FAULTS[union],
             device_faults=_FAULTS[self._device_faults],
             heartbeat_seen=self._hb_seen,
-            watchdog_armed=math.isfinite(self._hb_deadline),
+            watchdog_armed=self._armed(),
             watchdog_expired=self._hb_expired,
             heartbeat_counter=self._hb_counter,
             channels=tuple(channels),
@@ -322,19 +341,26 @@ class SimulatedCuff:
             return ResultCode.BAD_CHANNEL
         return ResultCode.OK
 
-    def _check_inflation(
-        self, code: ResultCode, mask: int, ttl_s: float, unit: Unit | None
-    ) -> ResultCode:
-        """Checks every inflating command shares, in the order the device applies them."""
+    def _armed(self) -> bool:
+        return math.isfinite(self._hb_deadline)
+
+    def _check_unit(self, code: ResultCode, unit: Unit | None) -> ResultCode:
+        """UNIT_MISMATCH comes before every range check (section 6 order)."""
+        if code is ResultCode.OK and unit is not None and unit is not self.unit:
+            return ResultCode.UNIT_MISMATCH  # never converted
+        return code
+
+    def _check_inflation(self, code: ResultCode, mask: int, ttl_s: float) -> ResultCode:
+        """The checks after the unit that every inflating command shares, in the device's order."""
         p = self.params
         if code is not ResultCode.OK:
             return code
-        if unit is not None and unit is not self.unit:
-            return ResultCode.UNIT_MISMATCH  # never converted
         if not _finite_in(ttl_s, p.min_ttl_s, p.max_ttl_s):
             return ResultCode.OUT_OF_RANGE
-        if not self._hb_seen or self._hb_expired:
-            return ResultCode.REFUSED  # no inflation without a live heartbeat
+        if not self._armed() or not self._hb_seen:
+            # No inflation while the watchdog is disarmed or expired, nor before the first
+            # heartbeat of the current connection (section 8).
+            return ResultCode.REFUSED
         if self._battery < p.battery_refuse_pct:
             return ResultCode.REFUSED
         chosen = [ch for ch in self._channels if mask >> ch.index & 1]
@@ -359,15 +385,15 @@ class SimulatedCuff:
                 ch.start(self._now, kind, pressures, inflate_s, deflate_s, ttl_s)
 
     def _watchdog_expired(self) -> None:
+        """Heartbeat silence (section 8): release everything if anything holds pressure."""
         self._hb_deadline = math.inf
+        if not any(ch.phase in _PRESSURISED for ch in self._channels):
+            logger.info("sim cuff watchdog: heartbeat stopped with nothing inflated, disarmed")
+            return
         self._hb_expired = True
-        active = False
+        self._device_faults |= _WATCHDOG
         for ch in self._channels:
-            if ch.kind != NO_PROGRAM:
-                active = True
             ch.release()
-        if active:
-            self._device_faults |= _WATCHDOG
         logger.warning("sim cuff watchdog: heartbeat stopped, every channel released")
 
     def _battery_empty(self) -> None:
@@ -377,3 +403,10 @@ class SimulatedCuff:
 
     def _on_fault_cleared(self, channel: int, kind: SimFault) -> None:
         self._channels[channel].clear_latched(int(LATCHED_FLAG[kind]))
+
+
+def _cycle_numbers(ch: SimChannel) -> tuple[int, int]:
+    """(cycle, cycle count) as the stream reports them: (0, 0) unless a cycle program runs."""
+    if ch.kind == CYCLE:
+        return ch.cycle, len(ch.pressures)
+    return 0, 0

@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
 
 from devices.protocol.types import Fault, Phase, Site, Unit
 from devices.sim.faults import SimFault
+
+
+class Program(enum.IntEnum):
+    """The kind of program a channel runs."""
+
+    NONE = 0
+    CYCLE = 1  # RUN_CYCLE: Cycle or Progressive Cycle mode
+    HOLD = 2  # HOLD: constant pressure until released or the time-to-live runs out
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,14 +30,15 @@ class ChannelSnapshot:
     phase: Phase
     pump_on: bool  # the firmware's pump command (a runaway pump may run while this is False)
     valve_open: bool  # the firmware's valve command (a stuck valve stays shut while this is True)
-    cycle: int  # 1-based cycle of the running program, 0 when none runs
-    cycle_count: int  # cycles of the running program, 0 when none runs
+    cycle: int  # 1-based cycle of the running cycle program, 0 when none runs (or a HOLD)
+    cycle_count: int  # cycles of the running cycle program, 0 when none runs (or a HOLD)
     # Seconds left in the current timed phase: a cycle's inflation window (INFLATING and HOLDING
     # share it) or its deflation; for a hold, the time-to-live. 0.0 when nothing is timed.
     phase_left_s: float
     ttl_left_s: float  # seconds before the command's time-to-live runs out; 0.0 without one
     faults: Fault  # flags the device has raised for this channel
     injected: frozenset[SimFault]  # physical faults present (ground truth)
+    program: Program = Program.NONE  # what the channel runs (a HOLD has no cycle numbers)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,3 +79,4 @@ class StreamSample:
     cycles: tuple[int, ...]
     cycle_counts: tuple[int, ...]
     seconds_left: tuple[float, ...]
+    programs: tuple[Program, ...] = ()  # one per channel; HOLD and cycle programs told apart

@@ -32,14 +32,14 @@ def test_progressive_cycle_phase_timing_within_one_sample_period():
     pressures = [120.0, 150.0, 180.0, 210.0]
     inflate, deflate = 8.0, 4.0
     assert cuff.run_cycle(0b0011, inflate, deflate, 4, pressures, 300) is ResultCode.OK
-    seen = _transitions(cuff, 4 * inflate + 3 * deflate + 1.0)
+    seen = _transitions(cuff, 4 * (inflate + deflate) + 1.0)
 
     expected = []  # (time, phase, cycle) of every scheduled change
     for k in range(4):
         expected.append((start + k * (inflate + deflate) + inflate, None, k + 1))
     deflations = [(t, p, c) for (t, p, c, _) in seen if p is Phase.DEFLATING]
-    assert [c for _, _, c in deflations] == [1, 2, 3]
-    for (t, _, c), (exp_t, _, exp_c) in zip(deflations, expected[:3], strict=True):
+    assert [c for _, _, c in deflations] == [1, 2, 3, 4]  # the last cycle deflates too
+    for (t, _, c), (exp_t, _, exp_c) in zip(deflations, expected, strict=True):
         assert c == exp_c
         assert abs(t - exp_t) <= PERIOD + 1e-9
     # Each new cycle starts inflating exactly a deflation later, towards its own pressure.
@@ -48,10 +48,11 @@ def test_progressive_cycle_phase_timing_within_one_sample_period():
     assert [target for _, _, target in inflations] == pressures
     for k, (t, _, _) in enumerate(inflations[1:], start=1):
         assert abs(t - (start + k * (inflate + deflate))) <= PERIOD + 1e-9
-    # The program ends after the last inflation window: the channel releases.
+    # The program ends after the last deflation window (protocol section 6): released.
+    assert [p for _, p, _, _ in seen[-2:]] == [Phase.DEFLATING, Phase.RELEASED]
     end_t, end_phase, end_cycle, end_target = seen[-1]
     assert end_phase is Phase.RELEASED and end_cycle == 0 and end_target == 0.0
-    assert abs(end_t - (start + 4 * inflate + 3 * deflate)) <= PERIOD + 1e-9
+    assert abs(end_t - (start + 4 * (inflate + deflate))) <= PERIOD + 1e-9
     snap = cuff.snapshot()
     assert snap.faults == 0  # a program's natural end is not a fault
 
@@ -61,7 +62,7 @@ def test_each_cycle_reaches_its_own_pressure_and_deflates_to_near_zero():
     pressures = [100.0, 140.0, 180.0]
     cuff.run_cycle(0b1, 10.0, 5.0, 3, pressures, 300)
     peaks = [0.0, 0.0, 0.0]
-    troughs = [math.inf, math.inf]
+    troughs = [math.inf, math.inf, math.inf]
 
     def note(t, s):
         c = s.channels[0]
@@ -70,10 +71,11 @@ def test_each_cycle_reaches_its_own_pressure_and_deflates_to_near_zero():
         elif c.phase is Phase.DEFLATING:
             troughs[c.cycle - 1] = min(troughs[c.cycle - 1], c.true_pressure)
 
-    run(cuff, 41.0, on_sample=note)
+    run(cuff, 46.0, on_sample=note)
     for peak, p in zip(peaks, pressures, strict=True):
         assert p - 1.0 < peak < p + 4.0
-    assert all(t < 5.0 for t in troughs)
+    assert all(t < 5.0 for t in troughs)  # the last cycle's deflation window included
+    assert cuff.snapshot().channels[0].phase is Phase.RELEASED
 
 
 def test_seconds_left_and_cycle_number_are_exposed():
@@ -174,4 +176,9 @@ def test_set_sites_relabels_idle_channels_only():
     assert cuff.snapshot().sites[:2] == legs
     assert cuff.set_sites(mask_of([0]), legs) is ResultCode.BAD_COMMAND
     cuff.hold(0b1, 150.0, 60)
-    assert cuff.set_sites(0b1, (Site.LEFT_ARM,)) is ResultCode.BUSY
+    # Section 6: REFUSED (not BUSY) while a named channel holds pressure.
+    assert cuff.set_sites(0b1, (Site.LEFT_ARM,)) is ResultCode.REFUSED
+    assert cuff.set_sites(0b10, (Site.LEFT_ARM,)) is ResultCode.OK  # channel 1 is idle
+    run(cuff, 1.0)
+    assert cuff.set_sites(0b11, legs) is ResultCode.REFUSED  # one inflating channel is enough
+    assert cuff.snapshot().sites[:2] == (Site.LEFT_LEG, Site.LEFT_ARM)

@@ -49,11 +49,40 @@ def test_heartbeat_stopped_releases_every_channel_after_two_seconds_not_before()
     assert not cuff.snapshot().faults & Fault.WATCHDOG_RELEASE
 
 
-def test_watchdog_on_idle_device_raises_no_release_flag():
+def test_watchdog_silence_with_nothing_inflated_disarms_without_a_release():
+    # Section 8: nothing inflating, holding or deflating -> back to disarmed, no flag.
     cuff = ready_cuff(seed=1)
-    run(cuff, 3.0, heartbeat=False)
+    run(cuff, 1.9, heartbeat=False)
+    assert cuff.snapshot().watchdog_armed
+    run(cuff, 1.1, heartbeat=False)
     snap = cuff.snapshot()
-    assert snap.watchdog_expired and snap.faults == Fault.NONE
+    assert not snap.watchdog_expired and not snap.watchdog_armed and snap.faults == Fault.NONE
+    assert all(c.phase is Phase.IDLE for c in snap.channels)  # nothing was released
+    assert cuff.hold(0b1, 150.0, 60) is ResultCode.REFUSED  # disarmed refuses inflation
+    cuff.heartbeat()
+    assert cuff.snapshot().watchdog_armed
+    assert cuff.hold(0b1, 150.0, 60) is ResultCode.OK
+
+
+def test_watchdog_silence_after_a_release_disarms_and_a_venting_band_is_not_pressurised():
+    cuff = _inflated(mask=0b1)
+    cuff.release(0b1)
+    cuff.heartbeat()
+    run(cuff, 2.1, heartbeat=False)
+    snap = cuff.snapshot()
+    assert not snap.watchdog_expired and not snap.watchdog_armed
+    assert not snap.device_faults & Fault.WATCHDOG_RELEASE
+    assert snap.channels[0].phase is Phase.RELEASED
+
+
+def test_watchdog_release_turns_idle_channels_released_too():
+    # Every channel is released when any one was pressurised; the idle ones become RELEASED.
+    cuff = _inflated(mask=0b1)
+    cuff.heartbeat()
+    run(cuff, 2.1, heartbeat=False)
+    snap = cuff.snapshot()
+    assert snap.watchdog_expired and snap.device_faults & Fault.WATCHDOG_RELEASE
+    assert all(c.phase is Phase.RELEASED for c in snap.channels)
 
 
 def test_new_connection_must_heartbeat_before_inflating_but_watchdog_keeps_running():
