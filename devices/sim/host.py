@@ -2,8 +2,8 @@
 
 `SimulatedCuffHost` owns a `SimulatedCuff` and runs it on the loop clock: a task steps the model
 and, while a central is connected and subscribed, sends Pressure Stream frames at the stream rate
-and Status frames on change and at least once a second. Control Point writes are decoded with the
-project codec on the device side and answered on Command Result as docs/device-protocol.md says.
+and Status frames on change and at least once a second. Control Point and Heartbeat writes go to
+the firmware side (`devices/sim/firmware.py`), whose answer the host notifies on Command Result.
 Link-level faults (drops, lost notifications, late or missing results, hung disconnects) are
 injected here, below bleak, so everything above the radio runs unchanged.
 
@@ -20,48 +20,28 @@ import logging
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
-from typing import Final, Protocol
+from typing import Protocol
 
-from devices.protocol import (
-    ProtocolError,
-    decode_command,
-    decode_heartbeat,
-    encode,
-    mask_to_channels,
-    uuids,
-)
-from devices.protocol.frames import (
-    OPCODE_OF,
-    PROTOCOL_MAJOR,
-    PROTOCOL_MINOR,
-    READING_MAX,
-    READING_MIN,
-    ChannelSample,
-    Command,
-    CommandResult,
-    DeviceConfig,
-    Hold,
-    Opcode,
-    PressureFrame,
-    ReadState,
-    Release,
-    ReleaseAll,
-    RunCycle,
-    SetSites,
-    StatusFrame,
-    WatchdogState,
-)
-from devices.protocol.types import Fault, Phase, ResultCode
-from devices.sim.channel import BLOCKING
+from devices.protocol import encode, uuids
+from devices.protocol.frames import CommandResult, DeviceConfig, PressureFrame, StatusFrame
+from devices.sim import firmware
+from devices.sim.firmware import malformed_result
 from devices.sim.link_faults import LinkFaults
-from devices.sim.model import SimulatedCuff, mask_of
+from devices.sim.model import SimulatedCuff
+
+__all__ = [
+    "Central",
+    "DeviceInfo",
+    "HostCounters",
+    "HostTiming",
+    "NotifyCallback",
+    "SimulatedCuffHost",
+    "malformed_result",
+]
 
 logger = logging.getLogger(__name__)
 
 NotifyCallback = Callable[[bytearray], None]
-_RELEASE_ALL_BYTE: Final = 0x04
-_WIRE_SECONDS_MAX: Final = 3600
-_CYCLES_WIRE_MAX: Final = 32
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,7 +128,6 @@ class SimulatedCuffHost:
         self._subs: dict[str, NotifyCallback] = {}
         self._down_until = -math.inf
         self._stream_seq = 0
-        self._hold_mask = 0  # channels whose program is a HOLD (reported with no cycle)
         self._status_key: StatusFrame | None = None
         self._status_at = -math.inf
 
@@ -237,7 +216,6 @@ class SimulatedCuffHost:
         self._sync()
         boot_id = self._cuff.reboot()
         self._stream_seq = 0
-        self._hold_mask = 0
         self._status_key = None
         self._down_until = max(self._down_until, self._now() + downtime_s)
         if self._central is not None:
@@ -248,63 +226,15 @@ class SimulatedCuffHost:
 
     def device_config(self) -> DeviceConfig:
         """The Device Configuration value."""
-        p = self._cuff.params
-        return DeviceConfig(
-            PROTOCOL_MAJOR,
-            PROTOCOL_MINOR,
-            self._cuff.unit,
-            p.max_pressure,
-            min(int(p.max_ttl_s), _WIRE_SECONDS_MAX),
-            min(int(p.max_inflation_s), _WIRE_SECONDS_MAX),
-            min(int(p.max_deflation_s), _WIRE_SECONDS_MAX),
-            min(p.max_cycles, _CYCLES_WIRE_MAX),
-            round(p.watchdog_s * 1000),
-            self._cuff.snapshot().sites,
-        )
+        return firmware.device_config(self._cuff)
 
     def status(self) -> StatusFrame:
         """The Status value at the model's present."""
-        snap = self._cuff.snapshot()
-        if snap.watchdog_expired and snap.device_faults & Fault.WATCHDOG_RELEASE:
-            watchdog = WatchdogState.EXPIRED
-        elif snap.watchdog_armed:
-            watchdog = WatchdogState.ARMED
-        else:
-            watchdog = WatchdogState.DISARMED  # after boot, or silence with nothing inflated
-        return StatusFrame(
-            min(100, max(0, round(snap.battery_pct))),
-            snap.device_faults,
-            watchdog,
-            snap.uptime_ms // 1000,
-            snap.heartbeat_counter & 0xFFFF,
-            tuple(c.faults for c in snap.channels),
-        )
+        return firmware.status_frame(self._cuff)
 
     def pressure_frame(self, sequence: int) -> PressureFrame:
         """A Pressure Stream frame with this sequence number, at the model's present."""
-        s = self._cuff.stream_sample()
-        samples = []
-        for i, pressure in enumerate(s.pressures):
-            count, cycle = s.cycle_counts[i], s.cycles[i]
-            if count == 0 or self._hold_mask >> i & 1:
-                count = cycle = 0  # a HOLD is not a cycle program
-            if pressure is not None:
-                # The sensor saturates at the ends of the wire range rather than wrapping.
-                pressure = min(READING_MAX, max(READING_MIN, pressure))
-            left = s.seconds_left[i]
-            samples.append(
-                ChannelSample(
-                    pressure,
-                    s.targets[i],
-                    s.phases[i],
-                    s.pumps[i],
-                    s.valves[i],
-                    cycle,
-                    count,
-                    min(0xFFFF, math.ceil(left - 1e-6)) if left > 0 else 0,
-                )
-            )
-        return PressureFrame(sequence, s.uptime_ms & 0xFFFFFFFF, self._cuff.unit, tuple(samples))
+        return firmware.pressure_frame(self._cuff, sequence)
 
     def read_value(self, uuid: str) -> bytes:
         """The value a read of this characteristic returns."""
@@ -474,87 +404,14 @@ class SimulatedCuffHost:
 
     def _on_heartbeat(self, data: bytes) -> None:
         self._sync()
-        # Any write feeds the watchdog, before and whatever the decoding (section 8).
-        try:
-            counter = decode_heartbeat(data).counter
-        except ProtocolError:
-            counter = self._cuff.snapshot().heartbeat_counter
-        self._cuff.heartbeat(counter)
+        firmware.handle_heartbeat(self._cuff, data)
 
     def _on_command(self, data: bytes) -> None:
         self._sync()
-        if data[:1] == bytes((_RELEASE_ALL_BYTE,)):
-            self._cuff.release_all()  # any write starting 0x04 releases everything (section 6)
-        try:
-            command = decode_command(data)
-        except ProtocolError as exc:
+        answer = firmware.handle_command(self._cuff, data)
+        if answer.malformed:
             self._count["bad_commands"] += 1
-            logger.debug("sim cuff %s: bad command (%s)", self.address, exc)
-            self._send_result(malformed_result(data), follow_state=False)
-            return
-        self._send_result(self._apply(command), follow_state=isinstance(command, ReadState))
-
-    def _apply(self, command: Command) -> CommandResult:
-        cuff = self._cuff
-        n = cuff.channel_count
-        opcode = OPCODE_OF[type(command)]
-        seq = command.sequence
-        if isinstance(command, ReleaseAll):
-            return CommandResult(seq, opcode, ResultCode.OK, tuple(range(n)))  # released above
-        if isinstance(command, ReadState):
-            return CommandResult(seq, opcode, ResultCode.OK, ())
-        mask = mask_of(command.channels)
-        missing = mask & ~((1 << n) - 1)
-        if isinstance(command, Release):
-            code = cuff.release(mask)  # releases the channels it has, whatever else is named
-        elif missing:
-            code = ResultCode.BAD_CHANNEL
-        elif isinstance(command, RunCycle | Hold) and command.unit != cuff.unit:
-            code = ResultCode.UNIT_MISMATCH  # checked before ranges (section 6 order)
-        elif isinstance(command, RunCycle):
-            code = cuff.run_cycle(
-                mask,
-                command.inflation_s,
-                command.deflation_s,
-                len(command.pressures),
-                command.pressures,
-                command.ttl_s,
-                unit=command.unit,
-            )
-            if code is ResultCode.OK:
-                self._hold_mask &= ~mask
-        elif isinstance(command, Hold):
-            code = cuff.hold(mask, command.pressure, command.ttl_s, unit=command.unit)
-            if code is ResultCode.OK:
-                self._hold_mask |= mask
-        else:
-            code = self._set_sites(command, mask)
-        return CommandResult(seq, opcode, code, self._result_channels(code, mask, missing))
-
-    def _set_sites(self, command: SetSites, mask: int) -> ResultCode:
-        phases = self._cuff.snapshot().channels
-        if any(phases[ch].phase not in (Phase.IDLE, Phase.RELEASED) for ch in command.channels):
-            return ResultCode.REFUSED  # labels change only on an empty band (section 6)
-        return self._cuff.set_sites(mask, command.sites)
-
-    def _result_channels(self, code: ResultCode, mask: int, missing: int) -> tuple[int, ...]:
-        named = mask_to_channels(mask)
-        if code is ResultCode.BAD_CHANNEL:
-            return mask_to_channels(missing)
-        if code in (ResultCode.FAULT, ResultCode.BUSY):
-            snap = self._cuff.snapshot()
-            residual = self._cuff.params.residual
-            if code is ResultCode.FAULT:
-                hit = [ch for ch in named if snap.channels[ch].faults & BLOCKING]
-            else:
-                hit = [
-                    ch
-                    for ch in named
-                    if snap.channels[ch].phase is Phase.RELEASED
-                    and snap.channels[ch].sensor_reading > residual
-                ]
-            return tuple(hit) or named  # a device-wide cause (pump fault) concerns all named
-        return named
+        self._send_result(answer.result, follow_state=answer.follow_state)
 
     def _send_result(self, result: CommandResult, *, follow_state: bool) -> None:
         assert self._loop is not None
@@ -579,17 +436,3 @@ class SimulatedCuffHost:
         except Exception:
             self._count["internal_errors"] += 1
             logger.exception("simulated cuff %s failed to answer", self.address)
-
-
-def malformed_result(data: bytes) -> CommandResult:
-    """BAD_COMMAND answer to an unreadable write: echo what the header lets the device read.
-
-    Section 6: the sequence is 0 when the write is too short to hold one, the opcode 0x00 when
-    it is unknown, and the channels are those named (none when the mask cannot be read).
-    """
-    known = len(data) >= 1 and data[0] in Opcode._value2member_map_ and data[0] != Opcode.NONE
-    opcode = Opcode(data[0]) if known else Opcode.NONE
-    sequence = int.from_bytes(data[1:3], "little") if len(data) >= 3 else 0
-    names_channels = opcode not in (Opcode.NONE, Opcode.RELEASE_ALL, Opcode.READ_STATE)
-    mask = data[3] & 0x0F if names_channels and len(data) >= 4 else 0
-    return CommandResult(sequence, opcode, ResultCode.BAD_COMMAND, mask_to_channels(mask))
