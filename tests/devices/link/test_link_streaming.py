@@ -154,12 +154,17 @@ def test_cycle_program_phase_timing_within_one_sample(rig: Rig) -> None:
         if not starts or starts[-1][:2] != key:
             starts.append((*key, r.received_at, ch.target))
     sequence = [(g, c) for g, c, _, _ in starts]
-    # The program's own windows; the last one may end straight in RELEASED (valve open either
-    # way) or in a final deflation window first, as docs/device-protocol.md section 6 describes.
-    assert sequence[:4] == [("IDLE", 0), ("on", 1), ("DEFLATING", 1), ("on", 2)]
-    assert sequence[4:] in ([("RELEASED", 0)], [("DEFLATING", 2), ("RELEASED", 0)])
+    # The program's own windows, the last cycle's deflation included (protocol section 6).
+    assert sequence == [
+        ("IDLE", 0),
+        ("on", 1),
+        ("DEFLATING", 1),
+        ("on", 2),
+        ("DEFLATING", 2),
+        ("RELEASED", 0),
+    ]
     t = [at for _, _, at, _ in starts]
-    expected = [inflation, deflation, inflation, deflation][: len(t) - 2]
+    expected = [inflation, deflation, inflation, deflation]
     for k, length in enumerate(expected, start=1):
         assert abs((t[k + 1] - t[k]) - length) <= SAMPLE_S + 1e-6, (k, t[k + 1] - t[k])
     assert [target for _, _, _, target in starts[1:5:2]] == list(pressures)
