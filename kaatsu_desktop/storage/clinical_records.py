@@ -164,7 +164,11 @@ def add_clearance(db: Database, new: NewClearance, *, by: int | None) -> Clearan
     issued_on = v.iso_date("issued_on", new.issued_on, latest=db.today())
     expires_on = v.iso_date("expires_on", new.expires_on, earliest=issued_on)
     rules = _rule_ids(new.rules)
-    note = v.text("note", new.note, required=False, max_length=MAX_NOTE, single_line=False)
+    if expires_on <= issued_on:
+        # The same reading as the pre-session check: expires_on is the first day it no longer counts.
+        raise ValidationError("expires_on", _tr("must be after the date of issue"))
+    # The rule book's clearance is "who, date, note": a clearance without a note is refused.
+    note = v.text("note", new.note, max_length=MAX_NOTE, single_line=False)
     with db.transaction() as sdb:
         require_user(sdb, by)
         _active_patient(sdb, new.patient_id)

@@ -149,8 +149,11 @@ class ClearanceRecord:
     created_by: int | None
 
     def valid_on(self, day: date) -> bool:
-        """True when the clearance is in force on `day` (issued on or before it, not expired)."""
-        return self.issued_on <= day <= self.expires_on
+        """True when in force on `day`: issued_on <= day < expires_on, as the pre-session check reads it.
+
+        `expires_on` is the first day on which the clearance no longer counts.
+        """
+        return self.issued_on <= day < self.expires_on
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

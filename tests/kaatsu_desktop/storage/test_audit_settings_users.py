@@ -66,7 +66,7 @@ WRITES: dict[str, Callable[[Database, int], object]] = {
         db, NewScreening(pid, "2026-03-01", {}, {}, "clear"), by=None
     ),
     "add_clearance": lambda db, pid: add_clearance(
-        db, NewClearance(pid, "Dr Sato", "2026-03-01", ["S-BP-2"], "2026-09-01"), by=None
+        db, NewClearance(pid, "Dr Sato", "2026-03-01", ["S-BP-2"], "2026-09-01", "BP ok"), by=None
     ),
     "create_session": lambda db, pid: create_session(db, NewSession(pid, {"m": 1}), by=None),
     "create_user": lambda db, pid: create_user(db, "Nurse Kim", "clinician", by=None),

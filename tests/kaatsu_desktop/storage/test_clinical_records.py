@@ -143,7 +143,7 @@ def test_archived_patient_takes_no_new_records(db: Database) -> None:
     archive_patient(db, patient.id, by=None)
     with pytest.raises(ValidationError, match="archived"):
         add_screening(db, _screening(patient.id), by=None)
-    clearance = NewClearance(patient.id, "Dr Sato", "2026-03-01", ["S-BP-2"], "2026-09-01")
+    clearance = NewClearance(patient.id, "Dr Sato", "2026-03-01", ["S-BP-2"], "2026-09-01", "BP ok")
     with pytest.raises(ValidationError, match="archived"):
         add_clearance(db, clearance, by=None)
 
@@ -171,8 +171,11 @@ def test_clearances_round_trip_and_filter_by_validity(db: Database, clinician: U
     assert current.physician == "Dr Ōtani" and current.created_by == clinician.id
     assert list_clearances(db, patient.id) == [current, old]
     assert list_clearances(db, patient.id, valid_on=date(2026, 3, 2)) == [current]
-    assert list_clearances(db, patient.id, valid_on=date(2025, 7, 10)) == [old]
-    assert list_clearances(db, patient.id, valid_on=date(2026, 8, 2)) == []
+    assert list_clearances(db, patient.id, valid_on=date(2025, 7, 9)) == [old]
+    # expires_on is the first day a clearance no longer counts (the pre-session check's reading)
+    assert list_clearances(db, patient.id, valid_on=date(2025, 7, 10)) == []
+    assert list_clearances(db, patient.id, valid_on=date(2026, 7, 31)) == [current]
+    assert list_clearances(db, patient.id, valid_on=date(2026, 8, 1)) == []
     assert [e.action for e in list_audit(db, entity="clearance")] == ["create", "create"]
     with db.reading() as sdb, pytest.raises(sqlite3.IntegrityError, match="append-only"):
         sdb.conn.execute("UPDATE clearances SET expires_on = '2099-01-01'")
@@ -209,3 +212,31 @@ def test_invalid_clearance_writes_nothing(
         add_clearance(db, NewClearance(**values), by=None)  # type: ignore[arg-type]
     assert info.value.field == field
     assert count(db, "clearances") == 0 and count(db, "audit_log") == 1
+
+
+@pytest.mark.parametrize(
+    ("expires_on", "note", "field"),
+    [
+        ("2026-02-01", "ok", "expires_on"),
+        ("2026-01-31", "ok", "expires_on"),
+        ("2026-02-02", "", "note"),
+    ],
+)
+def test_clearance_needs_a_note_and_an_expiry_after_issue(
+    db: Database, clinician: User, expires_on: str, note: str, field: str
+) -> None:
+    patient = create_patient(db, fields(), by=None)
+    with pytest.raises(ValidationError) as err:
+        add_clearance(
+            db,
+            NewClearance(patient.id, "Dr Sato", "2026-02-01", ("S-BP-2",), expires_on, note),
+            by=clinician.id,
+        )
+    assert err.value.field == field
+    assert list_clearances(db, patient.id) == []
+    ok = add_clearance(
+        db,
+        NewClearance(patient.id, "Dr Sato", "2026-02-01", ("S-BP-2",), "2026-02-02", "ok"),
+        by=clinician.id,
+    )
+    assert ok.valid_on(date(2026, 2, 1)) and not ok.valid_on(date(2026, 2, 2))
