@@ -348,15 +348,17 @@ def _surgery_inputs(f: Facts) -> dict[str, Any]:
 
 @_rule("S-SURG-1")
 def _surg1(f: Facts) -> Finding | None:
-    # S-SURG-1: dates have no time of day; the same calendar day (0 days) is "< 24 h".
-    return Finding(_surgery_inputs(f)) if f.days_since_surgery == 0 else None
+    # S-SURG-1: dates have no time of day, so "yesterday" may be less than 24 h ago: 0 and 1 days
+    # are both read as "< 24 h" (the stricter reading; a milder one would be a safety bug).
+    days = f.days_since_surgery
+    return Finding(_surgery_inputs(f)) if days is not None and days <= 1 else None
 
 
 @_rule("S-SURG-2")
 def _surg2(f: Facts) -> Finding | None:
-    # S-SURG-2: 1..7 calendar days ago; day 8 onwards nothing fires.
+    # S-SURG-2: 2..7 calendar days ago (surely >= 24 h); day 8 onwards nothing fires.
     days = f.days_since_surgery
-    return Finding(_surgery_inputs(f)) if days is not None and 1 <= days <= 7 else None
+    return Finding(_surgery_inputs(f)) if days is not None and 2 <= days <= 7 else None
 
 
 _items_rule("S-LIMB-1", wound_sites=tuple(BandSite))
