@@ -11,7 +11,7 @@ from pathlib import Path
 from kaatsu_desktop import __version__
 
 # Sub-commands: name -> (module, function, help). Modules are imported only when used, so that
-# `assess` and `rules` never load Qt.
+# `assess` and `rules` load no Qt widget module (QtCore only, for translations).
 _COMMANDS: dict[str, tuple[str, str, str]] = {
     "assess": ("kaatsu_desktop.clinical.cli", "run_assess", "assess a screening JSON file"),
     "rules": ("kaatsu_desktop.clinical.cli", "run_rules", "print the rule table"),
