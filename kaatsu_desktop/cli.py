@@ -16,6 +16,10 @@ _COMMANDS: dict[str, tuple[str, str, str]] = {
     "assess": ("kaatsu_desktop.clinical.cli", "run_assess", "assess a screening JSON file"),
     "rules": ("kaatsu_desktop.clinical.cli", "run_rules", "print the rule table"),
     "backup": ("kaatsu_desktop.storage.cli", "run_backup", "back up the database"),
+    "report": ("kaatsu_desktop.reports.cli", "run_report", "write a session report as PDF"),
+    "export": ("kaatsu_desktop.exchange.cli", "run_export", "export a session or a patient"),
+    "import": ("kaatsu_desktop.exchange.cli", "run_import", "import patients from CSV"),
+    "audit": ("kaatsu_desktop.accounts.cli", "run_audit", "check or export the audit trail"),
 }
 
 
@@ -47,6 +51,25 @@ def build_parser() -> argparse.ArgumentParser:
     rules.add_argument("--format", choices=("table", "json", "markdown"), default="table")
     backup = sub.add_parser("backup", help=_COMMANDS["backup"][2])
     backup.add_argument("dest", type=Path, help="backup file or folder")
+    report = sub.add_parser("report", help=_COMMANDS["report"][2])
+    report.add_argument("session_id", type=int, help="session number")
+    report.add_argument("-o", "--output", type=Path, required=True, help="PDF file to write")
+    export = sub.add_parser("export", help=_COMMANDS["export"][2])
+    export.add_argument(
+        "what", choices=("session-csv", "patient-json", "patient-fhir"), help="what to export"
+    )
+    export.add_argument("id", type=int, help="session number or patient number")
+    export.add_argument("-o", "--output", type=Path, required=True, help="file to write")
+    imp = sub.add_parser("import", help=_COMMANDS["import"][2])
+    imp.add_argument("file", type=Path, help="patients CSV file")
+    imp.add_argument(
+        "--dry-run", action="store_true", help="check every line and report; import nothing"
+    )
+    audit = sub.add_parser("audit", help=_COMMANDS["audit"][2])
+    audit.add_argument(
+        "action", choices=("verify", "export"), help="verify the hash chain, or export"
+    )
+    audit.add_argument("-o", "--output", type=Path, default=None, help="file for export (CSV)")
     return parser
 
 
