@@ -8,6 +8,8 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
+from kaatsu_desktop.clinical.vocab import Sex  # one spelling for the record and the screening
+
 
 class Role(enum.StrEnum):
     """What a user may do (enforced by the accounts issue; stored here)."""
@@ -15,14 +17,6 @@ class Role(enum.StrEnum):
     ADMINISTRATOR = "administrator"
     CLINICIAN = "clinician"
     TRAINER = "trainer"
-
-
-class Sex(enum.StrEnum):
-    """Sex as the screening format spells it (screening-input.md)."""
-
-    FEMALE = "female"
-    MALE = "male"
-    OTHER = "other"
 
 
 class SessionStatus(enum.StrEnum):
@@ -149,7 +143,7 @@ class ClearanceRecord:
     created_by: int | None
 
     def valid_on(self, day: date) -> bool:
-        """True when in force on `day`: issued_on <= day < expires_on, as the pre-session check reads it.
+        """True when in force on `day` (issued_on <= day < expires_on, as the pre-session check).
 
         `expires_on` is the first day on which the clearance no longer counts.
         """
