@@ -1,8 +1,17 @@
-"""The audit log: who did what to which record, when, with the values before and after."""
+"""The audit log: who did what to which record, when, with the values before and after.
+
+Tamper-evident: every row carries `row_hash`, the SHA-256 of a canonical serialisation of its
+content and of the previous row's hash (`prev_hash`; the first row follows GENESIS_HASH). The
+hash is computed in `write_audit`, inside the transaction of the write it describes, and
+triggers refuse UPDATE, DELETE and any INSERT that does not continue the chain.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import json
+import sqlite3
+from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -30,7 +39,11 @@ def write_audit(
     if not sdb.conn.in_transaction:
         # An audit row outside the write's transaction could survive a rolled-back write.
         raise RuntimeError("write_audit must run inside the transaction of the audited write")
-    row = {
+    last = sdb.execute("SELECT id, row_hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
+    # The id is part of the hashed content, so it is chosen here: rows are never deleted
+    # (a trigger refuses it), so the next id is always the last one plus one.
+    row: dict[str, Any] = {
+        "id": (last[0] + 1) if last else 1,
         "at": at.isoformat(timespec="milliseconds"),
         "user_id": user_id,
         "action": action,
@@ -38,8 +51,52 @@ def write_audit(
         "entity_id": entity_id,
         "before_json": _dump(before),
         "after_json": _dump(after),
+        "prev_hash": (last[1] if last else None) or GENESIS_HASH,
     }
+    row["row_hash"] = audit_row_hash(*(row[c] for c in HASHED_COLUMNS))
     return insert_row(sdb, "audit_log", row)
+
+
+# The columns whose values the hash covers, in order: the whole row except row_hash itself.
+HASHED_COLUMNS: tuple[str, ...] = (
+    "id",
+    "at",
+    "user_id",
+    "action",
+    "entity",
+    "entity_id",
+    "before_json",
+    "after_json",
+    "prev_hash",
+)
+GENESIS_HASH = "0" * 64
+
+
+def audit_row_hash(*values: Any) -> str:
+    """SHA-256 (hex) of the canonical form of one row's HASHED_COLUMNS values.
+
+    Canonical form: a compact JSON array of the stored values (text, integers or null), UTF-8,
+    so the same row always gives the same bytes, in Python and in the migration's SQL alike.
+    """
+    if len(values) != len(HASHED_COLUMNS):
+        raise ValueError(f"expected {len(HASHED_COLUMNS)} values, got {len(values)}")
+    canonical = json.dumps(list(values), ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def register_sql_functions(conn: sqlite3.Connection) -> None:
+    """Make `kaatsu_audit_hash(id, at, ..., prev_hash)` callable from SQL (migrations use it)."""
+    conn.create_function(
+        "kaatsu_audit_hash", len(HASHED_COLUMNS), audit_row_hash, deterministic=True
+    )
+
+
+def audit_rows(conn: sqlite3.Connection, *, after_id: int = 0) -> Sequence[tuple[Any, ...]]:
+    """Stored rows as (HASHED_COLUMNS..., row_hash) tuples, in id order, from `after_id` on."""
+    columns = ", ".join((*HASHED_COLUMNS, "row_hash"))
+    return conn.execute(
+        f"SELECT {columns} FROM audit_log WHERE id > ? ORDER BY id", [after_id]
+    ).fetchall()
 
 
 def _dump(value: Any) -> str | None:

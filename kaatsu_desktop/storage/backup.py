@@ -13,10 +13,12 @@ from typing import TYPE_CHECKING
 
 from kaatsu_desktop.i18n import translate
 
-from .errors import BackupFailed, DatabaseCorrupt
+from .cipher import WrongKey, probe
+from .errors import BackupFailed, DatabaseCorrupt, StorageError
 from .lockfile import InstanceLock
 
 if TYPE_CHECKING:
+    from .cipher import DatabaseKey
     from .db import Database
 
 log = logging.getLogger(__name__)
@@ -47,8 +49,12 @@ def resolve_destination(dest: Path, source: Path, label: str) -> Path:
     return dest
 
 
-def copy_database(source: Path, dest: Path) -> Path:
-    """Copy `source` to the new file `dest` with the backup API; the copy is checked and atomic."""
+def copy_database(source: Path, dest: Path, *, key: DatabaseKey | None = None) -> Path:
+    """Copy `source` to the new file `dest` with the backup API; the copy is checked and atomic.
+
+    With `key` (an encrypted source), the copy is encrypted with the same key and salt, so the
+    clinic's secret opens it; its pages are copied as SQLCipher decrypts and re-encrypts them.
+    """
     from .db import check_integrity, connect
 
     dest = dest.absolute()
@@ -59,9 +65,13 @@ def copy_database(source: Path, dest: Path) -> Path:
     partial.unlink(missing_ok=True)
     # A separate read connection: in WAL mode the copy sees one consistent snapshot while the
     # app keeps writing samples, and the app's connection lock is never held for the copy.
-    src = connect(source, read_only=True)
+    src = connect(source, read_only=True, key=key)
     try:
-        dst = sqlite3.connect(str(partial), isolation_level=None)
+        if key is not None:
+            probe(src, source)
+            dst = connect(partial, key=key)
+        else:
+            dst = sqlite3.connect(str(partial), isolation_level=None)
         try:
             src.backup(dst)
             # A backup is one self-contained file: no -wal beside it.
@@ -75,7 +85,10 @@ def copy_database(source: Path, dest: Path) -> Path:
     except DatabaseCorrupt as exc:
         partial.unlink(missing_ok=True)
         raise BackupFailed(dest, exc.detail) from exc
-    except (sqlite3.Error, OSError) as exc:
+    except WrongKey:
+        partial.unlink(missing_ok=True)
+        raise
+    except (sqlite3.Error, OSError, StorageError) as exc:
         partial.unlink(missing_ok=True)
         raise BackupFailed(dest, str(exc)) from exc
     finally:
@@ -84,14 +97,19 @@ def copy_database(source: Path, dest: Path) -> Path:
     return dest
 
 
-def verify_backup(path: Path) -> int:
-    """Run integrity_check on a backup file; return its schema version or raise BackupFailed."""
+def verify_backup(path: Path, *, key: DatabaseKey | None = None) -> int:
+    """Run integrity_check on a backup file; return its schema version or raise BackupFailed.
+
+    An encrypted backup needs its `key`; a key that does not fit raises WrongKey.
+    """
     from .db import check_integrity, connect
 
     if not path.is_file():
         raise BackupFailed(path, _tr("no such file"))
-    conn = connect(path, read_only=True)
+    conn = connect(path, read_only=True, key=key)
     try:
+        if key is not None:
+            probe(conn, path)
         check_integrity(conn, path, full=True)
         return int(conn.execute("PRAGMA user_version").fetchone()[0])
     except DatabaseCorrupt as exc:
@@ -103,7 +121,7 @@ def verify_backup(path: Path) -> int:
 def backup_database(db: Database, dest: Path) -> Path:
     """Back up an open database to a file or into a folder; returns the verified backup's path."""
     label = db.local_time().strftime("%Y%m%d-%H%M%S")
-    return copy_database(db.path, resolve_destination(dest, db.path, label))
+    return copy_database(db.path, resolve_destination(dest, db.path, label), key=db._key)
 
 
 def daily_backups(folder: Path, stem: str) -> list[tuple[date, Path]]:
@@ -123,19 +141,24 @@ def daily_backup(db: Database, folder: Path, today: date, keep: int) -> Path | N
     target = folder / f"{db.path.stem}-daily-{today.isoformat()}.sqlite3"
     if target.exists():
         return None
-    copy_database(db.path, target)
+    copy_database(db.path, target, key=db._key)
     for _, old in daily_backups(folder, db.path.stem)[: -max(keep, 1)]:
         log.info("Removing old daily backup %s", old)
         old.unlink(missing_ok=True)
     return target
 
 
-def restore_from(backup: Path, dest: Path, *, overwrite: bool = False) -> Path:
-    """Restore a verified backup to `dest` (closed); an existing file is kept aside, never lost."""
+def restore_from(
+    backup: Path, dest: Path, *, overwrite: bool = False, key: DatabaseKey | None = None
+) -> Path:
+    """Restore a verified backup to `dest` (closed); an existing file is kept aside, never lost.
+
+    An encrypted backup is restored with its `key` and stays encrypted.
+    """
     from .db import lock_path_for
 
     backup, dest = backup.absolute(), dest.absolute()
-    verify_backup(backup)
+    verify_backup(backup, key=key)
     dest.parent.mkdir(parents=True, exist_ok=True)
     lock = InstanceLock.acquire(lock_path_for(dest))  # refuses while the app has `dest` open
     try:
@@ -155,6 +178,6 @@ def restore_from(backup: Path, dest: Path, *, overwrite: bool = False) -> Path:
         for suffix in ("-wal", "-shm"):
             # A stale WAL would be replayed over the restored file at the next open.
             dest.with_name(dest.name + suffix).unlink(missing_ok=True)
-        return copy_database(backup, dest)
+        return copy_database(backup, dest, key=key)
     finally:
         lock.release(remove=lock.stale is None)

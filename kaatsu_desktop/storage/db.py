@@ -16,6 +16,7 @@ import sqlite_utils
 from kaatsu_desktop.i18n import translate
 
 from . import backup as _backup
+from .cipher import DatabaseKey, DatabaseNotEncrypted, connect_encrypted, is_plain_sqlite, probe
 from .errors import (
     DatabaseCorrupt,
     ForeignDatabase,
@@ -59,10 +60,18 @@ def is_corruption(exc: sqlite3.Error) -> bool:
     return code is not None and (code & 0xFF) in (_SQLITE_CORRUPT, _SQLITE_NOTADB)
 
 
-def connect(path: Path, *, read_only: bool = False) -> sqlite3.Connection:
-    """A raw connection in driver autocommit mode (transactions are always explicit)."""
+def connect(
+    path: Path, *, read_only: bool = False, key: DatabaseKey | None = None
+) -> sqlite3.Connection:
+    """A raw connection in driver autocommit mode (transactions are always explicit).
+
+    With `key`, an SQLCipher connection keyed for an encrypted file (see storage/cipher.py); it
+    raises the standard sqlite3 exceptions like a plain one. The key is checked at first read.
+    """
     try:
-        if read_only:
+        if key is not None:
+            conn = connect_encrypted(path, key, read_only=read_only)
+        elif read_only:
             conn = sqlite3.connect(
                 f"{path.as_uri()}?mode=ro", uri=True, isolation_level=None, check_same_thread=False
             )
@@ -103,7 +112,11 @@ def insert_row(sdb: sqlite_utils.Database, table: str, row: dict[str, object]) -
 
 def apply_migrations(conn: sqlite3.Connection, path: Path, migrations: Sequence[Migration]) -> int:
     """Run every pending migration, each in its own transaction; return the version found."""
+    from .audit import register_sql_functions
+
     found = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    # Migrations may call the app's own SQL functions (the audit hash chain fills old rows).
+    register_sql_functions(conn)
     for migration in migrations[found:]:
         log.info("Migrating %s to schema v%d: %s", path, migration.version, migration.description)
         try:
@@ -131,8 +144,11 @@ class Database:
         clock: Clock,
         backup_dir: Path,
         keep_daily_backups: int,
+        *,
+        key: DatabaseKey | None = None,
     ) -> None:
         self.path = path
+        self._key = key
         self._conn = conn
         self._lock_file = lock
         self._clock = clock
@@ -159,8 +175,13 @@ class Database:
         auto_backup: bool = True,
         keep_daily_backups: int = DAILY_BACKUPS_KEPT,
         migrations: Sequence[Migration] = MIGRATIONS,
+        key: DatabaseKey | None = None,
     ) -> Database:
-        """Take the lock file, quick_check, PRAGMAs, migrate, recover running sessions, back up."""
+        """Take the lock file, quick_check, PRAGMAs, migrate, recover running sessions, back up.
+
+        `key` opens (or creates) an SQLCipher-encrypted file: WrongKey when it does not fit,
+        DatabaseNotEncrypted for a plain file, EncryptionUnavailable without SQLCipher.
+        """
         from .sessions import interrupt_orphaned_sessions
 
         path = Path(path).expanduser().absolute() if path else default_database_path()
@@ -173,13 +194,17 @@ class Database:
         lock = InstanceLock.acquire(lock_path_for(path))
         conn: sqlite3.Connection | None = None
         try:
-            conn = connect(path)
+            if key is not None and is_plain_sqlite(path):
+                raise DatabaseNotEncrypted(path)
+            conn = connect(path, key=key)
+            if key is not None:
+                probe(conn, path)
             # Nothing writes to the file before these checks pass, so a damaged, foreign or
             # too-new file is left byte-for-byte as it was.
             check_integrity(conn, path)
             _check_identity(conn, path, len(migrations))
             _apply_pragmas(conn)
-            db = cls(path, conn, lock, clock or system_clock, backups, keep_daily_backups)
+            db = cls(path, conn, lock, clock or system_clock, backups, keep_daily_backups, key=key)
             db._migrate(migrations)
             reason = (
                 f"unclean shutdown: lock file left by {lock.stale.describe()}"
@@ -227,6 +252,11 @@ class Database:
             return int(self._conn.execute("PRAGMA user_version").fetchone()[0])
 
     @property
+    def encrypted(self) -> bool:
+        """True when the file is encrypted with SQLCipher."""
+        return self._key is not None
+
+    @property
     def closed(self) -> bool:
         """True once `close` has run."""
         return self._closed
@@ -267,6 +297,10 @@ class Database:
     def conn(self) -> sqlite3.Connection:
         """The raw connection (callers must hold `reading()` or `transaction()`)."""
         return self._conn
+
+    def connect_again(self, *, read_only: bool = False) -> sqlite3.Connection:
+        """Another raw connection to this file, keyed like this one (for a writer thread)."""
+        return connect(self.path, read_only=read_only, key=self._key)
 
     def _ensure_open(self) -> None:
         if self._closed:
@@ -328,6 +362,7 @@ def open_database(
     backup_dir: Path | str | None = None,
     auto_backup: bool = True,
     keep_daily_backups: int = DAILY_BACKUPS_KEPT,
+    key: DatabaseKey | None = None,
 ) -> Database:
     """Open the database (default: the user data folder); see `Database.open`."""
     return Database.open(
@@ -336,4 +371,5 @@ def open_database(
         backup_dir=backup_dir,
         auto_backup=auto_backup,
         keep_daily_backups=keep_daily_backups,
+        key=key,
     )

@@ -194,8 +194,71 @@ CREATE TRIGGER audit_log_append_only_delete BEFORE DELETE ON audit_log
 BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 """
 
+# Accounts: credentials and lockout state beside each user (one row per user who can sign in),
+# users who can be deactivated (never deleted: the audit log names them) and who changed them.
+_V2 = """
+ALTER TABLE users ADD COLUMN active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1));
+ALTER TABLE users ADD COLUMN updated_at TEXT;
+ALTER TABLE users ADD COLUMN updated_by INTEGER REFERENCES users(id);
+CREATE TRIGGER users_never_deleted BEFORE DELETE ON users
+BEGIN SELECT RAISE(ABORT, 'users are deactivated, never deleted'); END;
+
+CREATE TABLE user_credentials (
+    user_id INTEGER PRIMARY KEY REFERENCES users(id),
+    password_hash TEXT NOT NULL CHECK (password_hash LIKE '$argon2id$%'),
+    failed_attempts INTEGER NOT NULL DEFAULT 0 CHECK (failed_attempts >= 0),
+    locked_until TEXT,
+    password_changed_at TEXT NOT NULL,
+    password_changed_by INTEGER REFERENCES users(id)
+);
+CREATE TRIGGER user_credentials_never_deleted BEFORE DELETE ON user_credentials
+BEGIN SELECT RAISE(ABORT, 'credentials are replaced, never deleted'); END;
+"""
+
+# The audit hash chain: fill prev_hash and row_hash of the rows written before it (in id order,
+# each row's hash over its content and its predecessor's hash), then forbid rows without it.
+# The append-only triggers are dropped for the fill and re-created unchanged.
+_V3 = """
+DROP TRIGGER audit_log_append_only_update;
+DROP TRIGGER audit_log_append_only_delete;
+
+CREATE TEMP TABLE audit_chain_fill (id INTEGER PRIMARY KEY, prev TEXT NOT NULL, hash TEXT NOT NULL);
+INSERT INTO temp.audit_chain_fill (id, prev, hash)
+WITH RECURSIVE chain (id, prev, hash) AS (
+    SELECT a.id, '0000000000000000000000000000000000000000000000000000000000000000',
+        kaatsu_audit_hash(a.id, a.at, a.user_id, a.action, a.entity, a.entity_id,
+            a.before_json, a.after_json,
+            '0000000000000000000000000000000000000000000000000000000000000000')
+    FROM audit_log AS a WHERE a.id = (SELECT min(id) FROM audit_log)
+    UNION ALL
+    SELECT a.id, chain.hash,
+        kaatsu_audit_hash(a.id, a.at, a.user_id, a.action, a.entity, a.entity_id,
+            a.before_json, a.after_json, chain.hash)
+    FROM chain JOIN audit_log AS a ON a.id = (SELECT min(id) FROM audit_log WHERE id > chain.id)
+)
+SELECT id, prev, hash FROM chain;
+UPDATE audit_log SET prev_hash = c.prev, row_hash = c.hash
+FROM temp.audit_chain_fill AS c WHERE c.id = audit_log.id;
+DROP TABLE temp.audit_chain_fill;
+
+CREATE TRIGGER audit_log_append_only_update BEFORE UPDATE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER audit_log_append_only_delete BEFORE DELETE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+-- A new row must carry its hash and continue the chain from the last row.
+CREATE TRIGGER audit_log_chained BEFORE INSERT ON audit_log
+WHEN new.row_hash IS NULL
+    OR new.prev_hash IS NOT coalesce(
+        (SELECT row_hash FROM audit_log ORDER BY id DESC LIMIT 1),
+        '0000000000000000000000000000000000000000000000000000000000000000')
+    OR new.id IS NOT coalesce((SELECT max(id) FROM audit_log), 0) + 1
+BEGIN SELECT RAISE(ABORT, 'an audit row must continue the hash chain'); END;
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "users, patients with search, clinical records, sessions, samples, audit", _V1),
+    Migration(2, "accounts: credentials, lockout, deactivated users", _V2),
+    Migration(3, "audit log hash chain", _V3),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -116,14 +116,16 @@ def test_audit_rows_say_who_when_what(db: Database, clinician: User, clock: Fake
     assert list_audit(db, entity="session", limit=1) == [entries[2]]
 
 
-def test_audit_log_is_append_only_and_ready_for_hashes(db: Database) -> None:
+def test_audit_log_is_append_only_and_hash_chained(db: Database) -> None:
     create_patient(db, fields(), by=None)
     with db.reading() as sdb:
         for sql in ("UPDATE audit_log SET action = 'x'", "DELETE FROM audit_log"):
             with pytest.raises(sqlite3.IntegrityError, match="append-only"):
                 sdb.conn.execute(sql)
-        row = sdb.conn.execute("SELECT prev_hash, row_hash FROM audit_log").fetchone()
-    assert row == (None, None)
+        prev_hash, row_hash = sdb.conn.execute(
+            "SELECT prev_hash, row_hash FROM audit_log"
+        ).fetchone()
+    assert prev_hash == "0" * 64 and len(row_hash) == 64  # chain: tests/kaatsu_desktop/accounts
 
 
 def test_write_audit_refuses_to_run_outside_a_transaction(db: Database, clock: FakeClock) -> None:

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from kaatsu_desktop.storage import (
+    SCHEMA_VERSION,
     BackupFailed,
     Database,
     DatabaseInUse,
@@ -127,7 +128,7 @@ def test_daily_backup_once_a_day_with_rotation(db_path: Path, clock: FakeClock) 
     kept = daily_backups(db_path.parent / "backups", "kaatsu")
     assert [d for d, _ in kept] == [date(2026, 3, d) for d in range(5, 12)]
     for _, path in kept:
-        assert verify_backup(path) == 1
+        assert verify_backup(path) == SCHEMA_VERSION
         assert table_counts(path)["patients"] == 1
 
 
@@ -166,7 +167,7 @@ def test_backup_command_while_the_app_is_running(
     folder.mkdir()
     assert run_backup(_args(db_path, folder)) == 0
     written = Path(capsys.readouterr().out.strip())
-    assert written.parent == folder and verify_backup(written) == 1
+    assert written.parent == folder and verify_backup(written) == SCHEMA_VERSION
     assert run_backup(_args(db_path, tmp_path / "one.sqlite3")) == 0
     assert (tmp_path / "one.sqlite3").is_file()
     # The running instance is unaffected and keeps its lock.
@@ -195,4 +196,4 @@ def test_backup_command_through_the_main_cli(tmp_path: Path) -> None:
     source = tmp_path / "db.sqlite3"
     open_database(source, auto_backup=False).close()
     assert main(["--db", str(source), "backup", str(tmp_path / "via-cli.sqlite3")]) == 0
-    assert verify_backup(tmp_path / "via-cli.sqlite3") == 1
+    assert verify_backup(tmp_path / "via-cli.sqlite3") == SCHEMA_VERSION

@@ -114,8 +114,11 @@ def test_pragmas_in_force(db) -> None:
             )
 
 
-_BAD_STEP = Migration(2, "a step that fails half-way", "CREATE TABLE half (x); SELECT * FROM nope;")
-_GOOD_STEP = Migration(2, "a second step", "CREATE TABLE extra (x INTEGER);")
+_NEXT = SCHEMA_VERSION + 1
+_BAD_STEP = Migration(
+    _NEXT, "a step that fails half-way", "CREATE TABLE half (x); SELECT * FROM nope;"
+)
+_GOOD_STEP = Migration(_NEXT, "a next step", "CREATE TABLE extra (x INTEGER);")
 
 
 def test_failing_migration_rolls_back_whole_step(db_path: Path, clock: FakeClock) -> None:
@@ -125,14 +128,14 @@ def test_failing_migration_rolls_back_whole_step(db_path: Path, clock: FakeClock
         db_module.Database.open(
             db_path, clock=clock, auto_backup=False, migrations=(*MIGRATIONS, _BAD_STEP)
         )
-    assert info.value.version == 2
+    assert info.value.version == _NEXT
     assert "nope" in info.value.detail
-    assert _header_values(db_path)[0] == 1
+    assert _header_values(db_path)[0] == SCHEMA_VERSION
     assert "half" not in {name for name, _ in _schema(db_path)}
     assert not db_path.with_name("kaatsu.sqlite3.lock").exists()
     # The pre-migration backup was taken before the failed step and holds the old version.
-    backups = sorted((db_path.parent / "backups").glob("kaatsu-before-v2-*.sqlite3"))
-    assert len(backups) == 1 and verify_backup(backups[0]) == 1
+    backups = sorted((db_path.parent / "backups").glob(f"kaatsu-before-v{_NEXT}-*.sqlite3"))
+    assert len(backups) == 1 and verify_backup(backups[0]) == SCHEMA_VERSION
 
 
 def test_pending_migration_runs_after_a_backup(db_path: Path, clock: FakeClock) -> None:
@@ -142,10 +145,10 @@ def test_pending_migration_runs_after_a_backup(db_path: Path, clock: FakeClock) 
         db_path, clock=clock, auto_backup=False, migrations=(*MIGRATIONS, _GOOD_STEP)
     )
     try:
-        assert db.schema_version == 2
+        assert db.schema_version == _NEXT
         assert "extra" in db.sqlite.table_names()
         assert db.premigration_backup_path is not None
-        assert verify_backup(db.premigration_backup_path) == 1
+        assert verify_backup(db.premigration_backup_path) == SCHEMA_VERSION
         assert [p.clinic_id for p in list_patients(db)] == ["KC-00001"]
     finally:
         db.close()
