@@ -19,6 +19,7 @@ from kaatsu_desktop.session import (
     StopCriterion,
 )
 from kaatsu_desktop.session.ringbuffer import SessionBuffers
+from ui.session.noneguard import guard_none_refcount
 from ui.session.panel import LiveSessionPanel
 from ui.session.port import SessionIntents
 from ui.session.release import ReleaseAllBar, ReleaseKeys
@@ -41,6 +42,9 @@ class SessionPage(QWidget):
         tone: AlarmTone | None = None,
     ) -> None:
         super().__init__(parent)
+        # The live panel makes hundreds of Qt calls a second: without the guard, PySide6 6.12.0
+        # on Python 3.11 would abort the interpreter within a minute of a session (noneguard).
+        guard_none_refcount()
         self.setObjectName("sessionPage")
         self.setStyleSheet(session_stylesheet())
         self.tone = tone if tone is not None else AlarmTone(self)

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QApplication
 
 from kaatsu_desktop.session import AlarmPriority, LimbGroup
 from tests.ui.session.driver import EngineDriver
+from ui.session.noneguard import guard_none_refcount
 from ui.session.page import SessionPage
 from ui.session.tone import AlarmTone
 
@@ -30,6 +31,12 @@ class FakePlayer:
 
     def stop(self) -> None:
         self.playing = False
+
+
+@pytest.fixture(scope="session", autouse=True)
+def none_guard(qapp: QApplication) -> None:
+    """PySide6 6.12.0 on Python 3.11 drops references to None and bools (see noneguard)."""
+    guard_none_refcount()
 
 
 @pytest.fixture

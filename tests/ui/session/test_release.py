@@ -71,9 +71,7 @@ def test_space_types_in_a_text_field_but_escape_still_releases(qtbot, page, driv
     assert driver.calls[-1] == "release_all"
 
 
-def test_space_is_free_for_the_checklist_before_a_session_and_escape_always_releases(
-    qtbot, tone
-):
+def test_space_is_free_for_the_checklist_before_a_session_and_escape_always_releases(qtbot, tone):
     page = SessionPage(tone=tone)
     qtbot.addWidget(page)
     keys = page.install_keys(page)
