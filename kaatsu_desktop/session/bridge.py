@@ -9,11 +9,14 @@ delivery: the latest snapshot (older ones are superseded) and every event in ord
 
 from __future__ import annotations
 
+import ctypes
 import logging
+import sys
 import threading
 from collections.abc import Callable
+from typing import Any
 
-from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtCore import QObject, Qt, Signal, SignalInstance, Slot
 
 from devices.link import LinkEvent
 from kaatsu_desktop.session.controller import IntentRefusal, SessionController, SessionListener
@@ -24,6 +27,43 @@ from kaatsu_desktop.session.snapshot import SessionSnapshot
 log = logging.getLogger(__name__)
 
 MAX_PENDING_EVENTS = 10_000  # events kept for a UI thread that does not drain
+
+_incref = ctypes.pythonapi.Py_IncRef
+_incref.argtypes = [ctypes.py_object]
+_incref.restype = None
+
+
+def _emit_drops_a_reference() -> bool:
+    """True when ``SignalInstance.emit`` returns ``True`` without owning a reference to it.
+
+    PySide6 6.12.0 does (measured: every emit from Python takes one reference off ``True``,
+    and after a few hundred emits the interpreter aborts in ``bool_dealloc``). Probed once, so
+    a fixed PySide6 (or an immortal ``True``) needs no repair.
+    """
+
+    class _Probe(QObject):
+        ping = Signal()
+
+    probe, n = _Probe(), 64
+    before = sys.getrefcount(True)
+    for _ in range(n):
+        probe.ping.emit()
+    lost = before - sys.getrefcount(True)
+    if lost >= n // 2:
+        for _ in range(n):
+            _incref(True)
+        return True
+    return False
+
+
+_EMIT_DROPS_REF = _emit_drops_a_reference()
+
+
+def emit(signal: SignalInstance, *args: Any) -> None:
+    """Emit ``signal``, making up for the reference PySide6 6.12.0 drops on the result."""
+    result = signal.emit(*args)
+    if _EMIT_DROPS_REF and isinstance(result, bool):
+        _incref(result)
 
 
 class _Inbox(SessionListener):
@@ -90,7 +130,7 @@ class SessionBridge(QObject):
         self.controller = controller
         self.latest: SessionSnapshot | None = None
         self._wake.connect(self._drain, Qt.ConnectionType.QueuedConnection)
-        self._inbox = _Inbox(self._wake.emit)
+        self._inbox = _Inbox(lambda: emit(self._wake))
         self._unsubscribe: Callable[[], None] | None = controller.subscribe(self._inbox)
 
     @property
@@ -118,13 +158,13 @@ class SessionBridge(QObject):
         if dropped:
             log.error("%d session events were not shown: the UI thread did not drain", dropped)
         for link_event in link_events:
-            self.link_event.emit(link_event)
+            emit(self.link_event, link_event)
         for event in events:
-            self.event_arrived.emit(event)
+            emit(self.event_arrived, event)
         for refusal in refusals:
-            self.intent_refused.emit(refusal)
+            emit(self.intent_refused, refusal)
         if snapshot is not None:
             self.latest = snapshot
-            self.snapshot_changed.emit(snapshot)
+            emit(self.snapshot_changed, snapshot)
         if stats is not None:
-            self.recorder_changed.emit(stats)
+            emit(self.recorder_changed, stats)

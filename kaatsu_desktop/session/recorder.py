@@ -186,7 +186,8 @@ class Recorder:
             if self._finished:
                 return
             if len(self._samples) + len(samples) > self._max_pending:
-                self._stats = _with(self._stats, samples_dropped=self._stats.samples_dropped + 1)
+                dropped = self._stats.samples_dropped + len(samples)
+                self._stats = _with(self._stats, samples_dropped=dropped)
                 if not self._dropping:
                     self._dropping = True
                     log.error("recorder queue full (%d samples): dropping", len(self._samples))
