@@ -11,8 +11,8 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-from collections.abc import Sequence
-from datetime import datetime
+from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import sqlite_utils
@@ -91,12 +91,16 @@ def register_sql_functions(conn: sqlite3.Connection) -> None:
     )
 
 
-def audit_rows(conn: sqlite3.Connection, *, after_id: int = 0) -> Sequence[tuple[Any, ...]]:
-    """Stored rows as (HASHED_COLUMNS..., row_hash) tuples, in id order, from `after_id` on."""
+def audit_rows(conn: sqlite3.Connection) -> Iterator[tuple[Any, ...]]:
+    """Every stored row as a (HASHED_COLUMNS..., row_hash) tuple, in id order."""
     columns = ", ".join((*HASHED_COLUMNS, "row_hash"))
-    return conn.execute(
-        f"SELECT {columns} FROM audit_log WHERE id > ? ORDER BY id", [after_id]
-    ).fetchall()
+    yield from conn.execute(f"SELECT {columns} FROM audit_log ORDER BY id")
+
+
+def _utc_text(value: datetime) -> str:
+    if value.tzinfo is None:
+        raise ValueError("audit filters need timezone-aware datetimes")
+    return value.astimezone(UTC).isoformat(timespec="milliseconds")
 
 
 def _dump(value: Any) -> str | None:
@@ -111,15 +115,32 @@ def list_audit(
     entity: str | None = None,
     entity_id: int | None = None,
     limit: int | None = None,
+    user_id: int | None = None,
+    action: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
 ) -> list[AuditEntry]:
-    """Audit rows, oldest first, optionally for one entity kind or one record."""
-    where, params = [], []
-    if entity is not None:
-        where.append("entity = ?")
-        params.append(entity)
-    if entity_id is not None:
-        where.append("entity_id = ?")
-        params.append(entity_id)
+    """Audit rows, oldest first, filtered by entity, record, acting user, action or time.
+
+    `since` is inclusive and `until` exclusive (timestamps are stored in UTC).
+    """
+    where: list[str] = []
+    params: list[Any] = []
+    for column, value in (
+        ("entity", entity),
+        ("entity_id", entity_id),
+        ("user_id", user_id),
+        ("action", action),
+    ):
+        if value is not None:
+            where.append(f"{column} = ?")
+            params.append(value)
+    if since is not None:
+        where.append("at >= ?")
+        params.append(_utc_text(since))
+    if until is not None:
+        where.append("at < ?")
+        params.append(_utc_text(until))
     sql = "SELECT * FROM audit_log"
     if where:
         sql += " WHERE " + " AND ".join(where)
