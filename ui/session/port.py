@@ -2,10 +2,44 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Protocol
 
-from devices.protocol.types import Site
-from kaatsu_desktop.session import LimbGroup, SkinColour, StopCriterion
+from devices.protocol.types import Site, Unit
+from kaatsu_desktop.clinical import PreSessionInput, PreSessionResult
+from kaatsu_desktop.session import LimbGroup, PatientContext, SkinColour, StopCriterion
+from kaatsu_desktop.session import Protocol as SessionProtocol
+
+
+@dataclass(frozen=True)
+class CuffSummary:
+    """A connected cuff as the set-up shows it: unit, band sites per channel, battery."""
+
+    address: str
+    name: str
+    unit: Unit
+    sites: tuple[Site, ...]  # one per channel, as stored on the device
+    battery_pct: int | None = None
+    simulated: bool = False
+
+    def channels_at(self, sites: frozenset[Site]) -> dict[int, Site]:
+        """Channel -> site for the channels whose band sits at one of ``sites``."""
+        return {ch: site for ch, site in enumerate(self.sites) if site in sites}
+
+
+@dataclass(frozen=True)
+class StartRequest:
+    """Everything the set-up decided: who, which protocol, which bands, what the check said."""
+
+    patient_id: int | None
+    patient: PatientContext
+    protocol: SessionProtocol
+    sites: dict[int, Site]  # channels in use and their sites
+    blocked_sites: tuple[Site, ...]  # S-LIMB-1
+    answers: PreSessionInput
+    result: PreSessionResult
+    cuff: CuffSummary
+    notes: tuple[str, ...] = field(default=())
 
 
 class SessionIntents(Protocol):
