@@ -16,7 +16,15 @@ from kaatsu_desktop.storage.db import check_integrity, connect
 from kaatsu_desktop.storage.schema import MIGRATIONS
 
 from .chain import audit_csv_text, verify_audit_chain, write_new_file
-from .encryption import ClinicSecret, DatabaseState, KeyringStore, database_state, key_for
+from .encryption import (
+    KDF_V1,
+    ClinicSecret,
+    DatabaseState,
+    KdfParameters,
+    KeyringStore,
+    database_state,
+    key_for,
+)
 
 _T = "Accounts"
 # The schema version from which every audit row carries its hash (the chain's migration).
@@ -35,12 +43,14 @@ def ask_secret(path: Path) -> ClinicSecret | None:
     return ClinicSecret(typed) if typed else None
 
 
-def _key(path: Path, key_store: KeyringStore, secrets: SecretSource) -> DatabaseKey | None:
+def _key(
+    path: Path, key_store: KeyringStore, secrets: SecretSource, kdf: KdfParameters
+) -> DatabaseKey | None:
     key = key_store.load(path)
     if key is not None:
         return key
     secret = secrets(path)
-    return key_for(path, secret) if secret is not None else None
+    return key_for(path, secret, kdf=kdf) if secret is not None else None
 
 
 def _err(text: str) -> None:
@@ -52,6 +62,7 @@ def run_audit(
     *,
     secrets: SecretSource = ask_secret,
     key_store: KeyringStore | None = None,
+    kdf: KdfParameters = KDF_V1,
 ) -> int:
     """Verify the chain (exit 0 whole, 1 broken) or export it as CSV (0 done).
 
@@ -68,7 +79,7 @@ def run_audit(
         return 2
     key = None
     if state is DatabaseState.ENCRYPTED:
-        key = _key(path, key_store or KeyringStore(), secrets)
+        key = _key(path, key_store or KeyringStore(), secrets, kdf)
         if key is None:
             _err(
                 translate(
