@@ -68,6 +68,7 @@ from kaatsu_desktop.session.snapshot import SessionSnapshot
 log = logging.getLogger(__name__)
 
 Unsubscribe = Callable[[], None]
+_SLACK_S = 1e-6
 _DOWN = (LinkState.RECONNECTING, LinkState.FAILED, LinkState.DISCONNECTED)
 
 
@@ -387,28 +388,31 @@ class SessionController:
 
     def _on_pressure(self, reading: PressureReading) -> None:
         engine = self._engine
-        if engine is None:
+        buffers = self.buffers
+        if engine is None or buffers is None:
             return
-        now = self._now()
-        readings = tuple(
-            ChannelReading.from_sample(i, s) for i, s in enumerate(reading.frame.channels)
-        )
+        now = self._rt.loop.time()
+        from_sample = ChannelReading.from_sample
+        readings = [from_sample(i, s) for i, s in enumerate(reading.frame.channels)]
         self._apply(engine.on_readings(now, readings))  # safety first, then plot and record
         self._frames += 1
         t = now - self.t0
-        buffers = self.buffers
-        assert buffers is not None
+        append = buffers.append
+        top = buffers.channels
         samples = []
         for r in readings:
-            if r.pressure is None or r.channel >= buffers.channels:
+            p = r.pressure
+            if p is None or r.channel >= top:
                 continue  # a sensor fault is never a reading
-            buffers.append(r.channel, t, r.pressure, r.target, int(r.phase))
-            samples.append((r.channel, r.pressure, r.target, int(r.phase)))
-        if self._recording and self._recorder is not None:
+            phase = int(r.phase)
+            append(r.channel, t, p, r.target, phase)
+            samples.append((r.channel, p, r.target, phase))
+        recorder = self._recorder
+        if self._recording and recorder is not None:
             # Times strictly increase per channel, as storage requires.
             t_ms = max(round(t * 1000.0), self._last_t_ms + 1)
             self._last_t_ms = t_ms
-            self._recorder.add_frame(t_ms, samples)
+            recorder.add_frame(t_ms, samples)
             self._frames_recorded += 1
 
     def _on_status(self, reading: StatusReading) -> None:
@@ -461,11 +465,8 @@ class SessionController:
         self._apply(engine.tick(now))
         # Snapshots are for people: at most snapshot_hz on the loop clock and on the real one, so
         # a fast-forwarded (virtual or scaled) session does not flood the UI with views.
-        if (
-            self._listeners
-            and now >= self._next_snapshot
-            and self._real() >= self._next_snapshot_real
-        ):
+        due = now + _SLACK_S >= self._next_snapshot  # float ticks may land a hair early
+        if due and self._listeners and self._real() + _SLACK_S >= self._next_snapshot_real:
             self._publish_snapshot(now)
         if self._ended_at is not None and self._recording:
             settled = not engine.pending_release_ids

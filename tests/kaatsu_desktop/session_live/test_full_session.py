@@ -54,6 +54,11 @@ def test_full_session_arms_changeover_legs_in_virtual_time_stored_completely(
             )
             assert s.do(c.confirm_arm_bands_off()).accepted
             assert s.snapshot().state is SessionState.CHANGEOVER
+            assert s.recorder is not None
+            s.recorder.flush().result(10)  # the session row is written at every phase change
+            mid = get_session(db, s.recorder.session_id).summary
+            assert mid is not None and mid["state"] == "changeover"
+            assert mid["groups"]["arms"]["minutes"] == 15.0
             assert s.do(c.start_limb_group("legs")).accepted
             legs_start = s.on_loop(lambda: c.engine.group_state(LimbGroup.LEGS).started_at)
             s.advance(1200.5 - (s.now() - legs_start))
