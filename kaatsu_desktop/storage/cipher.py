@@ -19,7 +19,7 @@ from typing import Any
 
 from kaatsu_desktop.i18n import translate
 
-from .errors import StorageError
+from .errors import DatabaseCorrupt, StorageError
 
 log = logging.getLogger(__name__)
 
@@ -326,7 +326,7 @@ def connect_encrypted(path: Path, key: DatabaseKey, *, read_only: bool = False) 
 
 
 def probe(conn: Any, path: Path) -> None:
-    """Read the schema once: WrongKey when no page decrypts; a damaged file raises onwards.
+    """Read the schema once: WrongKey when no page decrypts, DatabaseCorrupt when some do not.
 
     With a wrong key every page fails its HMAC; a damaged file with the right key fails only on
     the damaged pages. `cipher_integrity_check` tells the two apart without writing anything.
@@ -347,4 +347,4 @@ def probe(conn: Any, path: Path) -> None:
     if failed >= pages:
         log.warning("the key given does not open %s", path)
         raise WrongKey(path) from None
-    raise failure
+    raise DatabaseCorrupt(path, f"{failure} ({failed} of {pages} pages fail their check)")
