@@ -45,6 +45,7 @@ from devices.link import (
 from devices.protocol.types import Site
 from devices.runtime import DeviceRuntime
 from kaatsu_desktop.clinical.settings import ClinicSettings
+from kaatsu_desktop.i18n import translate
 from kaatsu_desktop.session.engine import SessionEngine
 from kaatsu_desktop.session.limits import Tuning
 from kaatsu_desktop.session.model import ChannelReading, LimbGroup, Refusal, SessionState
@@ -68,8 +69,13 @@ from kaatsu_desktop.session.snapshot import SessionSnapshot
 log = logging.getLogger(__name__)
 
 Unsubscribe = Callable[[], None]
+_CTX = "SessionController"
 _SLACK_S = 1e-6
 _DOWN = (LinkState.RECONNECTING, LinkState.FAILED, LinkState.DISCONNECTED)
+
+
+def _tr(text: str) -> str:
+    return translate(_CTX, text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,8 +200,12 @@ class SessionController:
         """Build the engine on the device thread, start ticking (SessionRefusedError if refused)."""
         return self._rt.call(self._start)
 
-    def close(self, reason: str = "session closed", timeout: float = 10.0) -> None:
-        """Abort if still running (every band released), end the recording, stop. Blocks."""
+    def close(self, reason: str | None = None, timeout: float = 10.0) -> None:
+        """Abort if still running (every band released), end the recording, stop. Blocks.
+
+        Call from any thread but the device thread (it waits for the device thread).
+        """
+        reason = reason or _tr("session closed")
         try:
             self._rt.submit(self._aclose(reason)).result(timeout)
         finally:
@@ -211,7 +221,7 @@ class SessionController:
     def engine(self) -> SessionEngine:
         """The engine; touch it only on the device thread."""
         if self._engine is None:
-            raise RuntimeError("the session has not started")
+            raise RuntimeError(_tr("The session has not started."))
         return self._engine
 
     @property
@@ -282,9 +292,9 @@ class SessionController:
         """End the session early; every band is released."""
         return self._intent("abort", reason)
 
-    def release_all(self, reason: object = "clinician") -> concurrent.futures.Future[StepResult]:
+    def release_all(self, reason: object = None) -> concurrent.futures.Future[StepResult]:
         """Release every band at once (T-REL-1); accepted whatever state the engine is in."""
-        return self._rt.call(self._release_all, reason, None)
+        return self._rt.call(self._release_all, reason or _tr("clinician"), None)
 
     def release_for_stop_criterion(self, criterion: str) -> concurrent.futures.Future[StepResult]:
         """One-click release with a stop criterion as its reason (T-REL-2)."""
@@ -297,10 +307,10 @@ class SessionController:
 
     def _start(self) -> SessionSnapshot:
         if self._engine is not None:
-            raise RuntimeError("the session has already started")
+            raise RuntimeError(_tr("The session has already started."))
         config = self._link.config
         if config is None:
-            raise RuntimeError("the cuff is not connected")
+            raise RuntimeError(_tr("The cuff is not connected."))
         s = self._setup
         sites = dict(s.sites) if s.sites is not None else dict(enumerate(config.sites))
         now = self._now()
@@ -619,7 +629,7 @@ class SessionController:
         if engine.state is SessionState.FINISHED:
             status, reason = "completed", None
         else:
-            status, reason = "aborted", self._end_reason or "session closed"
+            status, reason = "aborted", self._end_reason or _tr("session closed")
         recorder.finish(status, summary=self.summary(), end_reason=reason)
 
 

@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from kaatsu_desktop.i18n import translate
 from kaatsu_desktop.session.outputs import EventKind
 from kaatsu_desktop.session.outputs import SessionEvent as EngineEvent
 from kaatsu_desktop.storage import (
@@ -104,7 +105,8 @@ def open_writer_database(db: Database) -> Database:
     try:
         mode = str(conn.execute("PRAGMA journal_mode").fetchone()[0]).lower()
         if mode != "wal":
-            raise StorageError(f"the writer connection needs WAL, the file is in {mode!r} mode")
+            msg = translate("Recorder", "The database is in {mode} journal mode, not WAL.")
+            raise StorageError(msg.format(mode=mode))
         # Per-connection settings, the same as the app's connection (storage/db.py).
         conn.execute("PRAGMA synchronous = FULL")
         conn.execute("PRAGMA foreign_keys = ON")

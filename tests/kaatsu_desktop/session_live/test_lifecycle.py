@@ -15,7 +15,7 @@ from kaatsu_desktop.session.demo import (
     start_session,
     virtual_runtime,
 )
-from kaatsu_desktop.storage import SessionStatus, get_session, list_session_events
+from kaatsu_desktop.storage import SessionStatus, get_session, list_session_events, read_samples
 from tests.kaatsu_desktop.session_live._support import live_session, open_db
 
 
@@ -79,3 +79,32 @@ def test_the_demo_builder_connects_the_four_channel_demo_cuff() -> None:
         assert [g.channels for g in view.groups] == [(0, 1), (2, 3)]
     finally:
         rt.stop()
+
+
+def test_a_sensor_fault_is_never_plotted_nor_stored_and_raises_the_device_alarm(
+    tmp_path: Path,
+) -> None:
+    db = open_db(tmp_path / "sensor.sqlite3")
+    try:
+        with live_session(db=db) as s:
+            c = s.controller
+            assert s.do(c.start_limb_group("arms")).accepted
+            s.advance(8.0)
+            s.on_loop(lambda: s.rig.host.cuff_now().faults.noisy_sensor(0))
+            s.advance(3.0)
+            frame_pressures = s.on_loop(
+                lambda: [ch.reading.pressure for ch in c.engine.snapshot(s.now()).channels]
+            )
+            assert frame_pressures[0] is None and frame_pressures[1] is not None
+            alarm = next(a for a in s.snapshot().alarms.alarms if a.condition_id == "device_fault")
+            assert alarm.priority.name == "HIGH"
+            assert s.recorder is not None
+            s.recorder.flush().result(5)
+            buffers = c.buffers
+            assert buffers is not None
+            plotted = [len(buffers.live[ch].snapshot()) for ch in range(4)]
+            stored = [len(read_samples(db, s.recorder.session_id, channel=ch)) for ch in range(4)]
+        assert plotted[0] < plotted[1] and stored[0] < stored[1]  # ch1 kept every frame
+        assert plotted[1] == stored[1] == plotted[2]
+    finally:
+        db.close()
