@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from kaatsu_desktop.i18n import translate, translate_noop
-from kaatsu_desktop.storage import Role, User, get_user
+from kaatsu_desktop.storage import Role, User, get_user, write_audit
 from kaatsu_desktop.storage.users import user_state
 
 if TYPE_CHECKING:
@@ -124,3 +124,22 @@ def require_user_id(db: Database, user_id: int | None, permission: Permission) -
         raise PermissionDenied(permission, user, inactive=True)
     require(user, permission)
     return user
+
+
+def require_patient_read(db: Database, user_id: int | None, patient_id: int) -> None:
+    """VIEW_PATIENTS for a user id, and an audit row "read" when a user opens a patient record.
+
+    Reads by the program itself (None: demo seeding, the command line) are not audited.
+    """
+    user = require_user_id(db, user_id, Permission.VIEW_PATIENTS)
+    if user is None:
+        return
+    with db.transaction() as sdb:
+        write_audit(
+            sdb,
+            at=db.now(),
+            user_id=user.id,
+            action="read",
+            entity="patient",
+            entity_id=patient_id,
+        )
