@@ -9,6 +9,11 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, Signal
 
+from kaatsu_desktop.accounts.permissions import (
+    Permission,
+    require_patient_read,
+    require_user_id,
+)
 from kaatsu_desktop.services.errors import FormError
 from kaatsu_desktop.services.history import PatientHistory, load_history
 from kaatsu_desktop.storage import (
@@ -57,7 +62,11 @@ class PatientSearch:
 
 
 class PatientService(QObject):
-    """Patient records through the storage layer; every write carries its audit row."""
+    """Patient records through the storage layer; every write carries its audit row.
+
+    Each call checks the acting user's role (accounts.PermissionDenied); user_id None is the
+    program itself (demo seeding, the command line, tests) and may do everything.
+    """
 
     patient_changed = Signal(object)  # PatientChange
 
@@ -77,6 +86,7 @@ class PatientService(QObject):
         self, query: str, *, include_archived: bool = False, limit: int = SEARCH_LIMIT
     ) -> PatientSearch:
         """Patients whose name, clinic id or date of birth match every word typed."""
+        require_user_id(self._db, self.user_id, Permission.VIEW_PATIENTS)
         started = time.perf_counter()
         found = search_patients(self._db, query, include_archived=include_archived, limit=limit + 1)
         elapsed = (time.perf_counter() - started) * 1000
@@ -85,11 +95,14 @@ class PatientService(QObject):
         )
 
     def get(self, patient_id: int) -> Patient:
-        """One patient by id (archived too); storage.NotFound when there is none."""
-        return get_patient(self._db, patient_id)
+        """One patient by id (archived too); storage.NotFound when there is none; audited."""
+        patient = get_patient(self._db, patient_id)
+        require_patient_read(self._db, self.user_id, patient_id)
+        return patient
 
     def create(self, fields: PatientFields) -> Patient:
         """Store a new patient; FormError names the field refused."""
+        require_user_id(self._db, self.user_id, Permission.EDIT_PATIENTS)
         try:
             patient = create_patient(self._db, fields, by=self.user_id)
         except ValidationError as exc:
@@ -100,6 +113,7 @@ class PatientService(QObject):
 
     def update(self, patient_id: int, fields: PatientFields) -> Patient:
         """Replace a patient's editable fields; FormError names the field refused."""
+        require_user_id(self._db, self.user_id, Permission.EDIT_PATIENTS)
         try:
             patient = update_patient(self._db, patient_id, fields, by=self.user_id)
         except ValidationError as exc:
@@ -109,6 +123,7 @@ class PatientService(QObject):
 
     def archive(self, patient_id: int, *, archived: bool = True) -> Patient:
         """Archive a patient (never deleted), or restore one with ``archived=False``."""
+        require_user_id(self._db, self.user_id, Permission.ARCHIVE_PATIENTS)
         patient = archive_patient(self._db, patient_id, by=self.user_id, archived=archived)
         kind = ChangeKind.ARCHIVED if archived else ChangeKind.RESTORED
         log.info("patient %d %s", patient_id, kind.value)
@@ -116,5 +131,7 @@ class PatientService(QObject):
         return patient
 
     def history(self, patient_id: int) -> PatientHistory:
-        """The patient with screenings, clearances and sessions, newest first."""
-        return load_history(self._db, patient_id)
+        """The patient with screenings, clearances and sessions, newest first; audited."""
+        history = load_history(self._db, patient_id)
+        require_patient_read(self._db, self.user_id, patient_id)
+        return history

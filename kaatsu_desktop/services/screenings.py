@@ -11,6 +11,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
+from kaatsu_desktop.accounts.permissions import Permission, require_user_id
 from kaatsu_desktop.clinical import (
     Assessment,
     Clearance,
@@ -123,6 +124,7 @@ class ScreeningService(QObject):
 
     def save(self, patient_id: int, data: Mapping[str, Any]) -> ScreeningSaved:
         """Assess and store a dated screening (never overwriting one); FormError if refused."""
+        require_user_id(self._db, self.user_id, Permission.RECORD_SCREENINGS)
         try:
             inp = parse_screening(data)
         except ScreeningInputError as exc:
@@ -155,6 +157,7 @@ class ScreeningService(QObject):
         expires_on: date,
     ) -> ClearanceRecord:
         """Store a physician clearance for the rules named; FormError names the fields refused."""
+        require_user_id(self._db, self.user_id, Permission.RECORD_SCREENINGS)
         rule_ids = tuple(dict.fromkeys(rules))
         try:
             # The pre-session check's own rules first (note required, clearable S-rules only,
@@ -173,6 +176,7 @@ class ScreeningService(QObject):
 
     def screening_on_file(self, patient_id: int) -> ScreeningOnFile | None:
         """The latest screening as the pre-session check reads it (P-SCR-1), None if none."""
+        require_user_id(self._db, self.user_id, Permission.VIEW_PATIENTS)
         record = latest_screening(self._db, patient_id)
         if record is None:
             return None
@@ -180,6 +184,7 @@ class ScreeningService(QObject):
 
     def clearances_on_file(self, patient_id: int) -> tuple[Clearance, ...]:
         """Every stored clearance of a patient that the pre-session check can read."""
+        require_user_id(self._db, self.user_id, Permission.VIEW_PATIENTS)
         out = []
         for record in list_clearances(self._db, patient_id):
             try:

@@ -9,6 +9,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
+from kaatsu_desktop.accounts.permissions import Permission, require_user_id
 from kaatsu_desktop.clinical import ClinicSettings, SettingsError
 from kaatsu_desktop.services.errors import FormError
 from kaatsu_desktop.storage import Database, ValidationError, get_settings, set_settings
@@ -49,7 +50,11 @@ class SettingsService(QObject):
         return self._current
 
     def save(self, values: Mapping[str, Any]) -> ClinicSettings:
-        """Validate and store every value given (others keep theirs); FormError names the fields."""
+        """Validate and store every value given (others keep theirs); FormError names the fields.
+
+        Administrators only (accounts.PermissionDenied otherwise; None, the program, may).
+        """
+        require_user_id(self._db, self.user_id, Permission.CHANGE_CLINIC_SETTINGS)
         merged = {**self._current.to_dict(), **values}
         try:
             settings = ClinicSettings.from_dict(merged)
