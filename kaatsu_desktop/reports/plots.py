@@ -79,6 +79,9 @@ def draw_legend(canvas: Canvas, unit: str) -> None:
     x, y, swatch = 0.0, canvas.y, canvas.mm(4)
     p = canvas.painter
     for color, label, style in items:
+        width = canvas.text_width(label, font)
+        if x > 0 and x + swatch + canvas.mm(1) + width > canvas.width:
+            x, y = 0.0, y + height + canvas.mm(0.5)  # wrap: a translation may be longer
         if p is not None:
             mid = y + height / 2
             if style == "fill":
@@ -91,10 +94,9 @@ def draw_legend(canvas: Canvas, unit: str) -> None:
                 p.setPen(_pen(color, canvas.mm(0.4), dash))
                 p.drawLine(QPointF(x, mid), QPointF(x + swatch, mid))
         x += swatch + canvas.mm(1)
-        width = canvas.text_width(label, font)
         canvas.draw_text(QRectF(x, y, width + 2, height), label, font, color=MUTED, flags=LEFT)
-        x += width + canvas.mm(3.5)
-    canvas.y += height + canvas.mm(1.5)
+        x += width + canvas.mm(3)
+    canvas.y = y + height + canvas.mm(1.5)
 
 
 def draw_channel(

@@ -261,7 +261,7 @@ def _protocol(canvas: Canvas, d: ReportData) -> None:
         timing = tr("not recorded")
     canvas.pairs(
         [
-            (tr("Protocol"), f"{pr.name} ({pr.protocol_id})"),
+            (tr("Protocol"), tr("{name}, id {id}").format(name=pr.name, id=pr.protocol_id)),
             (tr("Mode"), _or_missing(pr.mode)),
             (tr("Timing"), timing),
             (tr("Starting level"), _or_missing(pr.level)),

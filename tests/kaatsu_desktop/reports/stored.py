@@ -192,7 +192,8 @@ def store_session(
     db: Database, clock: FakeClock, *, demo: bool = True, clinic_id: str = "KC-0042"
 ) -> StoredSession:
     """Store a patient, screening, clearance and the whole demo session described above."""
-    clinician = create_user(db, f"Dr Aiko Tanaka {clinic_id}", "clinician", by=None)
+    name = "Dr Aiko Tanaka" if clinic_id == "KC-0042" else f"Dr Aiko Tanaka ({clinic_id})"
+    clinician = create_user(db, name, "clinician", by=None)
     patient = create_patient(
         db, PatientFields(clinic_id, "Hanna", "Berg", "1958-03-14", "female"), by=clinician.id
     )
@@ -212,6 +213,7 @@ def store_session(
         by=clinician.id,
     )
     protocol = json.loads((PRESETS / "cycle-mmhg.json").read_text(encoding="utf-8"))
+    protocol["cycles"] = 26  # as many as fit the arms' 15 minutes (26 x 35 s)
     clock.now = START
     record = create_session(
         db, NewSession(patient.id, protocol, demo=demo, device=DEVICE), by=clinician.id

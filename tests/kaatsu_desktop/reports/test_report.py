@@ -52,12 +52,13 @@ def test_demo_report_text_names_patient_rules_limits_fidelity_and_device(
         "Berg, Hanna",
         "KC-0042",
         "1958-03-14 (age 67)",
-        "Dr Aiko Tanaka KC-0042",  # the clinician who ran the session
+        "Clinician Dr Aiko Tanaka",  # who ran the session
         "2026-03-02",
         "aborted (patient dizzy)",
         "Screening of 2026-02-23: verdict CLEARANCE.",
         "Dr L. Moreau",  # the clearance in force
-        "Cycle (mmHg) (cycle-mmhg)",
+        "Cycle (mmHg), id cycle-mmhg",
+        "26 cycles of 30 s inflation + 5 s deflation",
         "Low (mmHg)",
         "KAATSU Global (simulated)",
         "KC-4",
