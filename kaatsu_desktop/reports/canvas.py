@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from PySide6.QtCore import QRectF, Qt
+from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import (
     QBrush,
     QColor,
@@ -148,9 +148,11 @@ class Canvas:
         """A thin line."""
         if self.painter is not None:
             self.painter.setPen(QPen(color, self.mm(0.2)))
-            self.painter.drawLine(int(x1), int(y1), int(x2), int(y2))
+            self.painter.drawLine(QPointF(x1, y1), QPointF(x2, y2))
 
-    def paragraph(self, text: str, size_pt: float = 9.0, *, bold: bool = False, color=INK) -> None:
+    def paragraph(
+        self, text: str, size_pt: float = 9.0, *, bold: bool = False, color: QColor = INK
+    ) -> None:
         """Wrapped text across the page width."""
         font = self.font(size_pt, bold=bold)
         height = self.measure(text, font, self.width)
@@ -169,7 +171,9 @@ class Canvas:
         self.line(0, self.y, self.width, self.y, ACCENT)
         self.y += self.mm(1.5)
 
-    def pairs(self, items: Sequence[tuple[str, str]], columns: int = 2, size_pt: float = 9.0):
+    def pairs(
+        self, items: Sequence[tuple[str, str]], columns: int = 2, size_pt: float = 9.0
+    ) -> None:
         """Label-value pairs in ``columns`` columns, row by row."""
         label_font = self.font(size_pt, bold=True)
         value_font = self.font(size_pt)
@@ -219,7 +223,7 @@ class Canvas:
                 + 2 * pad
             )
 
-        def draw_row(cells: Sequence[str], font: QFont, height: float, fill: QColor | None):
+        def draw_row(cells: Sequence[str], font: QFont, height: float, fill: QColor | None) -> None:
             if fill is not None:
                 self.fill(QRectF(0, self.y, self.width, height), fill)
             x = 0.0
