@@ -25,7 +25,6 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import logging
-import time
 from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -160,7 +159,6 @@ class SessionController:
         finish_grace_s: float = 2.0,
         coalesce_s: float = 0.5,
         buffer_rate_hz: float = 100.0,
-        real_clock: Callable[[], float] = time.monotonic,
     ) -> None:
         if tick_hz < 10.0:
             raise ValueError("the engine is ticked at 10 Hz or more")
@@ -173,7 +171,6 @@ class SessionController:
         self._grace_s = finish_grace_s
         self._coalesce_s = coalesce_s
         self._buffer_rate = buffer_rate_hz
-        self._real = real_clock
         self._listeners: tuple[SessionListener, ...] = ()
         self._engine: SessionEngine | None = None
         self.buffers: SessionBuffers | None = None
@@ -188,7 +185,6 @@ class SessionController:
         self._end_reason: str | None = None
         self._alarms_raised = 0
         self._next_snapshot = 0.0
-        self._next_snapshot_real = 0.0
         self._next_stats = 0.0
         self._last_stats: RecorderStats | None = None
         self._frames = self._frames_recorded = 0
@@ -473,10 +469,9 @@ class SessionController:
         engine = self.engine
         now = self._now()
         self._apply(engine.tick(now))
-        # Snapshots are for people: at most snapshot_hz on the loop clock and on the real one, so
-        # a fast-forwarded (virtual or scaled) session does not flood the UI with views.
+        # Snapshots at snapshot_hz on the loop clock; the bridge coalesces them for the UI.
         due = now + _SLACK_S >= self._next_snapshot  # float ticks may land a hair early
-        if due and self._listeners and self._real() + _SLACK_S >= self._next_snapshot_real:
+        if due and self._listeners:
             self._publish_snapshot(now)
         if self._ended_at is not None and self._recording:
             settled = not engine.pending_release_ids
@@ -493,7 +488,6 @@ class SessionController:
     def _publish_snapshot(self, now: float) -> SessionSnapshot:
         snapshot = self.engine.snapshot(now)
         self._next_snapshot = now + self._snapshot_s
-        self._next_snapshot_real = self._real() + self._snapshot_s
         self._each(lambda x: x.on_snapshot(snapshot))
         return snapshot
 
