@@ -247,8 +247,14 @@ class Recorder:
 
     def _control(self, kind: str, payload: Any) -> None:
         with self._cond:
-            self._controls.append((kind, payload))
-            self._cond.notify()
+            if not self._stopping:
+                self._controls.append((kind, payload))
+                self._cond.notify()
+                return
+        # Closed: nothing will be written any more; say so rather than leave a future pending.
+        fut = payload[1] if kind == "finish" else payload
+        if isinstance(fut, concurrent.futures.Future):
+            fut.set_exception(RuntimeError("the recorder is closed"))
 
     # -- writer thread ---------------------------------------------------------------------------
 

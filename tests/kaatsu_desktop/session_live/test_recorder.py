@@ -161,3 +161,13 @@ def test_stored_events_keep_rule_ids_priorities_and_data() -> None:
     )
     odd = stored_event(SessionEvent(EventKind.RELEASE, 1.0, "not-a-rule", "m"), 5.0)
     assert odd.rule_id is None and odd.data == {"rule": "not-a-rule"} and odd.t_ms == 0
+
+
+def test_asking_a_closed_recorder_fails_at_once_instead_of_hanging(db: Database) -> None:
+    rec = Recorder.create(db, new_session(), by=None)
+    rec.close()
+    with pytest.raises(RuntimeError):
+        rec.flush().result(1)
+    with pytest.raises(RuntimeError):
+        rec.finish(SessionStatus.COMPLETED).result(1)
+    assert get_session(db, rec.session_id).status is SessionStatus.RUNNING  # the next open ends it
