@@ -37,6 +37,7 @@ from kaatsu_desktop.reports.model import (
     ScreeningInForce,
 )
 from kaatsu_desktop.reports.timeline import build_timeline
+from kaatsu_desktop.services.settings import settings_from_stored
 from kaatsu_desktop.session.limits import SessionLimits
 from kaatsu_desktop.session.model import LimbGroup, channel_label, site_from_key, site_label
 from kaatsu_desktop.storage import (
@@ -61,7 +62,6 @@ log = logging.getLogger(__name__)
 
 _CTX = "Reports"
 CLINIC_NAME_KEY = "report.clinic_name"  # settings key; the report says "Clinic" without it
-SETTINGS_PREFIX = "clinic."  # ClinicSettings keys as the settings service stores them
 GROUPS = (LimbGroup.ARMS, LimbGroup.LEGS)
 
 
@@ -306,17 +306,6 @@ def patient_info(patient: Patient, day: date) -> PatientInfo:
     )
 
 
-def clinic_settings(stored: Mapping[str, Any]) -> ClinicSettings:
-    """Clinic settings from stored rows, defaults for anything missing or out of bounds."""
-    names = ClinicSettings.__dataclass_fields__
-    values = {k: stored[SETTINGS_PREFIX + k] for k in names if SETTINGS_PREFIX + k in stored}
-    try:
-        return ClinicSettings.from_dict(values)
-    except Exception:  # bounds may have tightened since; the report still prints, on defaults
-        log.warning("stored clinic settings refused; the report uses the defaults")
-        return ClinicSettings()
-
-
 def build_report_data(
     db: Database, session_id: int, *, tz: tzinfo | None = None, clinic: str | None = None
 ) -> ReportData:
@@ -341,7 +330,9 @@ def build_report_data(
             clinician = get_user(db, session.created_by).name
         except NotFound:
             clinician = None
-    groups, from_session = group_times(session.summary, events, clinic_settings(stored_settings))
+    groups, from_session = group_times(
+        session.summary, events, settings_from_stored(stored_settings)
+    )
     channels = channel_data(samples, channel_sites(session.device, events), channel_groups(events))
     name = stored_settings.get(CLINIC_NAME_KEY)
     return ReportData(

@@ -1,4 +1,4 @@
-"""Reports of sessions that are not tidy: no patient, no samples, SKU, still running, live-recorded."""
+"""Reports of untidy sessions: no patient or samples, SKU, running, live-recorded; limits."""
 
 from __future__ import annotations
 
@@ -6,10 +6,19 @@ from pathlib import Path
 
 import pytest
 
+from kaatsu_desktop.clinical import ClinicSettings
 from kaatsu_desktop.reports import build_report_data, write_session_report
+from kaatsu_desktop.reports.build import group_times
 from kaatsu_desktop.session import LimbGroup
-from kaatsu_desktop.storage import Database, NewSession, create_session, get_session
+from kaatsu_desktop.storage import (
+    Database,
+    NewSession,
+    create_session,
+    get_session,
+    set_settings,
+)
 from tests.kaatsu_desktop.reports.pdf import page_texts
+from tests.kaatsu_desktop.reports.stored import store_session
 from tests.kaatsu_desktop.session_live._support import live_session, open_db
 
 pytestmark = pytest.mark.usefixtures("qapp")
@@ -71,3 +80,22 @@ def test_a_session_recorded_by_the_live_controller(tmp_path: Path) -> None:
         assert "Stop criterion: numbness." in text
     finally:
         db.close()
+
+
+def test_limits_come_from_the_session_or_else_from_todays_clinic_settings(
+    db: Database, clock
+) -> None:
+    stored = store_session(db, clock)
+    set_settings(db, {"clinic.arm_limit_min": 12, "clinic.arm_warning_min": 8}, by=None)
+    data = build_report_data(db, stored.session_id)
+    assert [(g.warning_s, g.limit_s) for g in data.groups] == [(480.0, 720.0), (900.0, 1200.0)]
+    assert not data.limits_from_session
+    kept = {"limits": {"arms": {"warning_s": 600, "limit_s": 900},
+                       "legs": {"warning_s": 840, "limit_s": 1080}},
+            "restriction_s": {"arms": 450.5, "legs": 0}}  # fmt: skip
+    groups, from_session = group_times(kept, [], ClinicSettings())
+    assert from_session
+    assert [(g.restriction_s, g.warning_s, g.limit_s, g.rule_id) for g in groups] == [
+        (450.5, 600.0, 900.0, "T-TIME-1"),
+        (0.0, 840.0, 1080.0, "T-TIME-2"),
+    ]
