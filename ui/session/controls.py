@@ -50,6 +50,7 @@ class SessionControls(QFrame):
     """Buttons for the session's steps; a disabled one shows its reason and rule id beside it."""
 
     requested = Signal(object, str)  # Control, reason text (skip and abort)
+    close_requested = Signal()  # the session is over: back to the set-up
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -91,11 +92,25 @@ class SessionControls(QFrame):
         self.reason_edit.setPlaceholderText(tr("Reason for skipping the arm phase"))
         self.reason_edit.setAccessibleName(tr("Reason for skipping the arm phase"))
         self.reason_edit.textChanged.connect(lambda _t: self._refresh_reason_buttons())
+        self.refusal = QLabel()
+        self.refusal.setObjectName("refusalLine")
+        self.refusal.setProperty("role", "controlReason")
+        self.refusal.setWordWrap(True)
+        self.refusal.hide()
+        self.close_button = QPushButton(tr("Close session"))
+        self.close_button.setObjectName("closeSessionButton")
+        self.close_button.setProperty("primary", True)
+        self.close_button.setAutoDefault(True)
+        self.close_button.setMinimumHeight(44)
+        self.close_button.clicked.connect(self.close_requested)
+        self.close_button.hide()
         column = QVBoxLayout(self)
         column.setContentsMargins(10, 8, 10, 8)
         column.setSpacing(6)
         column.addLayout(grid)
         column.addWidget(self.reason_edit)
+        column.addWidget(self.refusal)
+        column.addWidget(self.close_button)
         self._states: dict[Control, ControlState] = {}
         self._state = SessionState.SETUP
 
@@ -117,7 +132,13 @@ class SessionControls(QFrame):
         # Only skipping needs a typed reason; ending early records the clinician's decision and
         # the stop criteria above carry their own reasons.
         self.reason_edit.setVisible(snapshot.state is SessionState.SETUP)
+        self.close_button.setVisible(snapshot.state.terminal)
         self._refresh_reason_buttons()
+
+    def show_refusal(self, rule_id: str | None, message: str) -> None:
+        """The engine refused what was asked: say why, with the rule (empty message hides)."""
+        self.refusal.setText(tr("Refused") + " — " + rule_text(rule_id, message))
+        self.refusal.setVisible(bool(message))
 
     def _refresh_reason_buttons(self) -> None:
         # Skipping needs a recorded reason (T-ORD-1): the button waits for one.
@@ -130,6 +151,7 @@ class SessionControls(QFrame):
             label.setVisible(not has_reason and relevant(Control.SKIP_ARM_PHASE, self._state))
 
     def _clicked(self, control: Control) -> None:
+        self.refusal.hide()
         reason = self.reason_edit.text().strip()
         if control is Control.ABORT:
             reason = reason or tr("ended early by the clinician")

@@ -10,7 +10,7 @@ import logging
 from collections.abc import Iterable, Mapping
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QStackedWidget, QVBoxLayout, QWidget
 
 from kaatsu_desktop.session import (
     LimbGroup,
@@ -65,7 +65,11 @@ class SessionPage(QWidget):
         self.bar_slot.setContentsMargins(0, 0, 0, 0)
         self.bar_slot.addWidget(self.release_bar)
         column.addLayout(self.bar_slot)
-        column.addWidget(self.stack, 1)
+        self.body = QHBoxLayout()
+        self.body.setContentsMargins(0, 0, 0, 0)
+        self.body.addWidget(self.stack, 1)
+        column.addLayout(self.body, 1)
+        self.trainer: QWidget | None = None
         self.intents: SessionIntents | None = None
         self.fallback_release: list = []  # callables releasing a connected cuff without a session
         self.keys: ReleaseKeys | None = None
@@ -86,6 +90,13 @@ class SessionPage(QWidget):
         """Hand the Release all bar to the window (to keep it above every page)."""
         self.bar_slot.removeWidget(self.release_bar)
         return self.release_bar
+
+    def set_trainer(self, panel: QWidget) -> None:
+        """Demo mode: the trainer's fault panel in a column the Trainer button shows or hides."""
+        self.trainer = panel
+        panel.setFixedWidth(300)
+        self.body.addWidget(panel)
+        self.release_bar.add_trainer_toggle(panel)
 
     # -- releases ---------------------------------------------------------------------------------
 

@@ -102,13 +102,27 @@ class ReleaseAllBar(QFrame):
         self.audio_note = QLabel()
         self.audio_note.setObjectName("audioUnavailable")
         self.audio_note.hide()
-        grid.addWidget(self.audio_note, 1, 0, 1, len(StopCriterion) + 1)
+        grid.addWidget(self.audio_note, 1, 0, 1, len(StopCriterion))
+        self._grid = grid
 
         row = QHBoxLayout(self)
         row.setContentsMargins(10, 6, 10, 6)
         row.setSpacing(16)
         row.addWidget(self.button, 0)
         row.addWidget(stops, 1)
+
+    def add_trainer_toggle(self, panel: QWidget) -> QPushButton:
+        """Demo mode: a button that shows or hides the trainer's panel."""
+        toggle = QPushButton(tr("Trainer"))
+        toggle.setObjectName("trainerToggle")
+        toggle.setCheckable(True)
+        toggle.setChecked(True)
+        toggle.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        toggle.setAccessibleName(tr("Show the trainer's fault panel"))
+        toggle.toggled.connect(panel.setVisible)
+        self._grid.addWidget(toggle, 1, len(StopCriterion))
+        self.trainer_toggle = toggle
+        return toggle
 
     def set_audio_available(self, available: bool, reason: str = "") -> None:
         """Say clearly when alarms cannot sound (hidden when they can)."""

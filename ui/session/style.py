@@ -75,6 +75,10 @@ QPushButton[stopCriterion="true"] {{
     background: #fbe3e5; color: #5c0a12; border: 1px solid #e8a0a8; font-size: 11pt;
     padding: 2px 6px; min-height: 40px;
 }}
+QPushButton#trainerToggle {{
+    background: {p["demo"]}; color: #ffffff; border: none; font-size: 10pt; font-weight: bold;
+    padding: 2px 8px; min-height: 20px;
+}}
 QPushButton[stopCriterion="true"]:pressed {{ background: #f3c2c4; }}
 
 QFrame#alarmBanner {{ border-radius: 8px; border: 1px solid {p["border"]}; }}
