@@ -3,7 +3,8 @@
 What the UI calls (no widget here):
 
 - Start: `database_state(path)`; ENCRYPTED -> `open_protected(path, key_store=KeyringStore())`,
-  on SecretRequired (or WrongKey with a kept key) ask the secret and call it again with `secret=`.
+  on SecretRequired (or WrongKey with a kept key) ask the secret and call it again with `secret=`;
+  WrongKey: the secret does not fit; storage.DatabaseCorrupt: the file is damaged.
   First run: offer encryption when `encryption_available()`; `open_protected(path, secret=...,
   remember=True)` creates the encrypted file. Then `needs_first_administrator(db)` ->
   `create_first_administrator(db, name, password)`.
@@ -21,6 +22,13 @@ What the UI calls (no widget here):
 """
 
 from __future__ import annotations
+
+from kaatsu_desktop.storage.cipher import (
+    DatabaseKey,
+    DatabaseNotEncrypted,
+    EncryptionUnavailable,
+    WrongKey,
+)
 
 from .actions import AUDIT_ENTITY, USER_ENTITY, AuditAction
 from .chain import (
@@ -98,7 +106,10 @@ __all__ = [
     "Authenticator",
     "Authorship",
     "ClinicSecret",
+    "DatabaseKey",
+    "DatabaseNotEncrypted",
     "DatabaseState",
+    "EncryptionUnavailable",
     "FailureReason",
     "HashParameters",
     "InactivityLock",
@@ -111,6 +122,7 @@ __all__ = [
     "SignInFailed",
     "SignedIn",
     "VerifyResult",
+    "WrongKey",
     "authorship",
     "can",
     "change_own_password",

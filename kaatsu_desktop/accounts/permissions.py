@@ -10,6 +10,8 @@ from kaatsu_desktop.i18n import translate, translate_noop
 from kaatsu_desktop.storage import Role, User, get_user, write_audit
 from kaatsu_desktop.storage.users import user_state
 
+from .actions import AuditAction
+
 if TYPE_CHECKING:
     from kaatsu_desktop.storage import Database
 
@@ -139,7 +141,7 @@ def require_patient_read(db: Database, user_id: int | None, patient_id: int) -> 
             sdb,
             at=db.now(),
             user_id=user.id,
-            action="read",
+            action=AuditAction.READ.value,
             entity="patient",
             entity_id=patient_id,
         )
