@@ -45,8 +45,8 @@ from kaatsu_desktop.storage.db import connect
 log = logging.getLogger(__name__)
 
 MAX_T_MS = 2**31 - 1
-# (t_ms, channel, pressure, target, phase), pressures in the device unit.
-Sample = tuple[int, int, float, float, int]
+# One frame: its time and (channel, pressure, target, phase) per channel, in the device unit.
+Frame = tuple[int, Sequence[tuple[int, float, float, int]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,7 +147,8 @@ class Recorder:
         self._db = open_writer_database(db) if own_connection else db
         self._own = own_connection
         self._cond = threading.Condition(threading.Lock())
-        self._samples: list[Sample] = []
+        self._frames: list[Frame] = []
+        self._pending = 0  # samples in self._frames
         self._events: list[StoredEvent] = []
         self._controls: list[tuple[str, Any]] = []
         self._stopping = False
@@ -170,7 +171,7 @@ class Recorder:
     def stats(self) -> RecorderStats:
         """Counters so far (thread-safe copy)."""
         with self._cond:
-            return _with(self._stats, samples_pending=len(self._samples))
+            return _with(self._stats, samples_pending=self._pending)
 
     @property
     def finish_future(self) -> concurrent.futures.Future[SessionRecord] | None:
@@ -187,15 +188,16 @@ class Recorder:
         with self._cond:
             if self._finished:
                 return
-            if len(self._samples) + len(samples) > self._max_pending:
+            if self._pending + len(samples) > self._max_pending:
                 dropped = self._stats.samples_dropped + len(samples)
                 self._stats = _with(self._stats, samples_dropped=dropped)
                 if not self._dropping:
                     self._dropping = True
-                    log.error("recorder queue full (%d samples): dropping", len(self._samples))
+                    log.error("recorder queue full (%d samples): dropping", self._pending)
                 return
             self._dropping = False
-            self._samples.extend((t_ms, ch, p, g, ph) for ch, p, g, ph in samples)
+            self._frames.append((t_ms, samples))
+            self._pending += len(samples)
 
     def add_events(self, events: Sequence[StoredEvent]) -> None:
         """Queue events (written with the next batch)."""
@@ -267,13 +269,13 @@ class Recorder:
                     if left <= 0:
                         break
                     self._cond.wait(left)
-                samples, self._samples = self._samples, []
+                frames, self._frames, self._pending = self._frames, [], 0
                 events, self._events = self._events, []
                 controls, self._controls = self._controls, []
                 stopping = self._stopping
             due = self._clock() + self._interval
             try:
-                self._write(samples, events)
+                self._write(frames, events)
                 for kind, payload in controls:
                     self._apply_control(kind, payload)
             except Exception as exc:  # the writer must outlive any one bad batch
@@ -281,24 +283,26 @@ class Recorder:
             if stopping:
                 return
 
-    def _write(self, samples: list[Sample], events: list[StoredEvent]) -> None:
-        if not samples and not events:
+    def _write(self, frames: list[Frame], events: list[StoredEvent]) -> None:
+        if not frames and not events:
             return
         db, sid = self._db, self.session_id
-        batch = _sample_array(samples) if samples else None
+        batch = _sample_array(frames) if frames else None
+        n = 0 if batch is None else len(batch)
         try:
             with db.transaction():
                 if batch is not None:
                     add_samples(db, sid, batch)
                 if events:
                     add_session_events(db, sid, events)
-            self._count(len(samples), len(events))
+            self._count(n, len(events))
             return
         except sqlite3.OperationalError as exc:
             # Busy or locked beyond the busy timeout: keep the batch for the next attempt.
             self._error(exc)
             with self._cond:
-                self._samples[:0] = samples[: self._max_pending]
+                self._frames[:0] = frames
+                self._pending += n
                 self._events[:0] = events
             return
         except (ValidationError, StorageError, sqlite3.Error) as exc:
@@ -307,10 +311,10 @@ class Recorder:
         if batch is not None:
             try:
                 add_samples(db, sid, batch)
-                self._count(len(samples), 0)
+                self._count(n, 0)
             except (ValidationError, StorageError, sqlite3.Error) as exc:
                 self._error(exc)
-                self._bump(samples_dropped=len(samples))
+                self._bump(samples_dropped=n)
         for event in events:
             try:
                 add_session_events(db, sid, [event])
@@ -367,13 +371,15 @@ def _with(stats: RecorderStats, **changes: Any) -> RecorderStats:
     return RecorderStats(**values)
 
 
-def _sample_array(samples: list[Sample]) -> np.ndarray:
-    cols = list(zip(*samples, strict=True))
-    pressures = np.asarray(cols[2], dtype=np.float64)
-    if not np.all(np.isfinite(pressures)):  # never stored as a number (sensor faults are None)
-        keep = np.isfinite(pressures)
-        cols = [np.asarray(c)[keep] for c in cols]
-    return make_samples(*cols)
+def _sample_array(frames: list[Frame]) -> np.ndarray:
+    counts = [len(f[1]) for f in frames]
+    t_ms = np.repeat(np.fromiter((f[0] for f in frames), np.int64, len(frames)), counts)
+    values = np.array([x for f in frames for x in f[1]], dtype=np.float64).reshape(-1, 4)
+    keep = np.isfinite(values[:, 1])  # never stored as a number (sensor faults are None)
+    if not keep.all():
+        t_ms, values = t_ms[keep], values[keep]
+    channel, pressure, target, phase = values.T
+    return make_samples(t_ms, channel.astype(np.int64), pressure, target, phase.astype(np.int64))
 
 
 __all__ = [

@@ -131,9 +131,13 @@ def live_session(
     db: Database | None = None,
     flush_interval_s: float = 0.5,
     settings: ClinicSettings | None = None,
+    collect: bool = True,
     **controller_kwargs: Any,
 ) -> Iterator[Live]:
-    """A virtual-time runtime, a connected simulated cuff and a started session; stops after."""
+    """A virtual-time runtime, a connected simulated cuff and a started session; stops after.
+
+    ``collect`` subscribes a Collector; without listeners no snapshot is built at all.
+    """
     rt = virtual_runtime()
     recorder = None
     try:
@@ -148,7 +152,8 @@ def live_session(
         setup = demo_setup(protocol or long_cycle(), patient=patient, settings=settings)
         controller = SessionController(rt, rig.link, setup, recorder=recorder, **controller_kwargs)
         collector = Collector()
-        controller.subscribe(collector)
+        if collect:
+            controller.subscribe(collector)
         frames = [0]
 
         def count(_: PressureReading) -> None:
