@@ -21,7 +21,6 @@ from typing import Any
 
 import numpy as np
 
-from kaatsu_desktop.i18n import translate
 from kaatsu_desktop.session.outputs import EventKind
 from kaatsu_desktop.session.outputs import SessionEvent as EngineEvent
 from kaatsu_desktop.storage import (
@@ -40,7 +39,6 @@ from kaatsu_desktop.storage import (
 )
 from kaatsu_desktop.storage import SessionEvent as StoredEvent
 from kaatsu_desktop.storage.clinical_records import RULE_ID
-from kaatsu_desktop.storage.db import connect
 
 log = logging.getLogger(__name__)
 
@@ -85,42 +83,9 @@ def stored_event(event: EngineEvent, t0: float) -> StoredEvent:
     )
 
 
-class _NotOwnedLock:
-    """Stands in for the instance lock of a second connection: the app's Database owns the file."""
-
-    stale = None
-
-    def release(self, *, remove: bool = True) -> None:
-        """Nothing to release: the lock file belongs to the app's Database."""
-        del remove
-
-
 def open_writer_database(db: Database) -> Database:
-    """A second connection to ``db``'s file for a writer thread (WAL lets it write beside reads).
-
-    The app's Database keeps the lock file; this one shares its clock and never touches the lock.
-    Closing it closes only its own connection.
-    """
-    conn = connect(db.path)
-    try:
-        mode = str(conn.execute("PRAGMA journal_mode").fetchone()[0]).lower()
-        if mode != "wal":
-            msg = translate("Recorder", "The database is in {mode} journal mode, not WAL.")
-            raise StorageError(msg.format(mode=mode))
-        # Per-connection settings, the same as the app's connection (storage/db.py).
-        conn.execute("PRAGMA synchronous = FULL")
-        conn.execute("PRAGMA foreign_keys = ON")
-    except BaseException:
-        conn.close()
-        raise
-    return Database(
-        db.path,
-        conn,
-        _NotOwnedLock(),  # type: ignore[arg-type]
-        db.local_time,
-        db.backup_dir,
-        db.keep_daily_backups,
-    )
+    """A second connection to ``db``'s file for the writer thread (storage's ``open_writer``)."""
+    return db.open_writer()
 
 
 class Recorder:

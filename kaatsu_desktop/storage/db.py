@@ -133,6 +133,16 @@ def apply_migrations(conn: sqlite3.Connection, path: Path, migrations: Sequence[
     return found
 
 
+class _SharedLock:
+    """Stands in for the instance lock on a writer's second connection (see open_writer)."""
+
+    stale = None
+
+    def release(self, *, remove: bool = True) -> None:
+        """Nothing to release: the lock file belongs to the Database that opened the writer."""
+        del remove
+
+
 class Database:
     """An open KAATSU Desktop database; thread-safe through one lock around one connection."""
 
@@ -301,6 +311,29 @@ class Database:
     def connect_again(self, *, read_only: bool = False) -> sqlite3.Connection:
         """Another raw connection to this file, keyed like this one (for a writer thread)."""
         return connect(self.path, read_only=read_only, key=self._key)
+
+    def open_writer(self) -> Database:
+        """A second Database on this file for a writer thread; this one keeps the lock file.
+
+        WAL lets it write beside the app's reads. It shares the clock, key and PRAGMAs; closing
+        it closes only its own connection and never touches the lock file.
+        """
+        self._ensure_open()
+        conn = self.connect_again()
+        try:
+            _apply_pragmas(conn)
+        except BaseException:
+            conn.close()
+            raise
+        return Database(
+            self.path,
+            conn,
+            _SharedLock(),  # type: ignore[arg-type]
+            self._clock,
+            self.backup_dir,
+            self.keep_daily_backups,
+            key=self._key,
+        )
 
     def _ensure_open(self) -> None:
         if self._closed:

@@ -305,3 +305,22 @@ def test_without_sqlcipher_encryption_is_refused_clearly(
         open_database(db_path, clock=clock, key=DatabaseKey(b"k" * 32, new_salt()))
     assert not db_path.exists() or db_path.stat().st_size == 0
     assert not db_path.with_name("kaatsu.sqlite3.lock").exists()
+
+
+def test_a_writer_connection_on_an_encrypted_database_writes_encrypted_samples(
+    db_path: Path, clock: FakeClock
+) -> None:
+    from kaatsu_desktop.storage import NewSession, add_samples, count_samples, create_session
+
+    key = _key(db_path)
+    _make(db_path, clock, key)
+    with open_database(db_path, clock=clock, key=key, auto_backup=False) as db:
+        session = create_session(db, NewSession(None, {"id": "cycle"}, demo=True), by=None)
+        writer = db.open_writer()
+        try:
+            assert add_samples(writer, session.id, [(0, 0, 1000, 1000, 2), (10, 0, 1010, 1000, 2)])
+        finally:
+            writer.close()
+        assert count_samples(db, session.id) == 2
+        assert db_path.with_name(db_path.name + ".lock").exists()  # the writer left the lock alone
+    assert all(NAME not in p.read_bytes() for p in _files(db_path.parent))
