@@ -40,6 +40,7 @@ from kaatsu_desktop.reports.timeline import build_timeline
 from kaatsu_desktop.services.settings import settings_from_stored
 from kaatsu_desktop.session.limits import SessionLimits
 from kaatsu_desktop.session.model import LimbGroup, channel_label, site_from_key, site_label
+from kaatsu_desktop.session.summary import restriction_seconds
 from kaatsu_desktop.storage import (
     ClearanceRecord,
     Database,
@@ -150,7 +151,7 @@ def group_times(
     """Restriction time per limb group against its limits; True when the session kept limits."""
     s = summary or {}
     groups = s.get("groups") if isinstance(s.get("groups"), Mapping) else {}
-    flat = s.get("restriction_s") if isinstance(s.get("restriction_s"), Mapping) else {}
+    seconds_of = restriction_seconds(s)  # the schema of kaatsu_desktop/session/summary.py
     stored = _stored_limits(s)
     fallback = SessionLimits.from_settings(settings)
     released = {
@@ -161,9 +162,7 @@ def group_times(
     out = []
     for group in GROUPS:
         entry = groups.get(group.value) if isinstance(groups.get(group.value), Mapping) else {}
-        seconds = _number(entry.get("restriction_s"))
-        if seconds is None:
-            seconds = _number(flat.get(group.value))
+        seconds = seconds_of[group.value]
         limits = fallback.of(group)
         warning_s, limit_s = stored[group.value] if stored else (limits.warning_s, limits.limit_s)
         out.append(

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
+from kaatsu_desktop.session.summary import GROUP_NAMES, alarms_raised, restriction_seconds
 from kaatsu_desktop.storage import (
     ClearanceRecord,
     Database,
@@ -20,12 +20,7 @@ from kaatsu_desktop.storage import (
     list_sessions,
 )
 
-# Keys of a session's stored summary that the history reads (written by the session recorder):
-# summary["restriction_s"] = {"arms": seconds, "legs": seconds}, restriction time per limb group
-# (T-TIME-3); summary["alarms"] = count, when the recorder counted them itself.
-RESTRICTION_KEY = "restriction_s"
-ALARMS_KEY = "alarms"
-LIMB_GROUPS = ("arms", "legs")
+LIMB_GROUPS = GROUP_NAMES
 
 
 @dataclass(frozen=True)
@@ -64,15 +59,13 @@ def clearance_in_force(record: ClearanceRecord, day: date) -> bool:
 
 def summarise_session(record: SessionRecord, alarm_events: int) -> SessionSummary:
     """History line of one stored session; ``alarm_events`` counts its events with a priority."""
-    summary: Mapping[str, Any] = record.summary or {}
-    restriction = summary.get(RESTRICTION_KEY)
-    minutes: dict[str, float | None] = {}
-    for group in LIMB_GROUPS:
-        seconds = restriction.get(group) if isinstance(restriction, Mapping) else None
-        ok = isinstance(seconds, int | float) and not isinstance(seconds, bool)
-        minutes[group] = round(seconds / 60, 1) if ok else None
-    alarms = summary.get(ALARMS_KEY)
-    if not isinstance(alarms, int) or isinstance(alarms, bool):
+    # The summary's schema is kaatsu_desktop/session/summary.py (T-TIME-3 restriction time).
+    minutes = {
+        group: None if seconds is None else round(seconds / 60, 1)
+        for group, seconds in restriction_seconds(record.summary).items()
+    }
+    alarms = alarms_raised(record.summary)
+    if alarms is None:
         alarms = alarm_events
     protocol = record.protocol.get("name") or record.protocol.get("id") or "?"
     return SessionSummary(

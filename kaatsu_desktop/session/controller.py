@@ -64,6 +64,7 @@ from kaatsu_desktop.session.protocols import PatientContext, Protocol
 from kaatsu_desktop.session.recorder import Recorder, RecorderStats, stored_event
 from kaatsu_desktop.session.ringbuffer import SessionBuffers
 from kaatsu_desktop.session.snapshot import SessionSnapshot
+from kaatsu_desktop.session.summary import session_summary
 
 log = logging.getLogger(__name__)
 
@@ -625,24 +626,3 @@ class SessionController:
         else:
             status, reason = "aborted", self._end_reason or _tr("session closed")
         recorder.finish(status, summary=self.summary(), end_reason=reason)
-
-
-def session_summary(snapshot: SessionSnapshot, alarms_raised: int) -> dict[str, Any]:
-    """Summary of a session for its stored row (minutes of restriction per limb group)."""
-    groups = {
-        g.group.value: {
-            "status": g.status.value,
-            "restriction_s": round(g.elapsed_s, 3),
-            "minutes": round(g.elapsed_s / 60.0, 2),
-            "sets": g.sets_started,
-        }
-        for g in snapshot.groups
-    }
-    return {
-        "state": snapshot.state.value,
-        "protocol": snapshot.protocol_id,
-        "unit": snapshot.unit.label,
-        "groups": groups,
-        "arm_skip_reason": snapshot.arm_skip_reason,
-        "alarms_raised": alarms_raised,
-    }

@@ -92,7 +92,7 @@ def test_limits_come_from_the_session_or_else_from_todays_clinic_settings(
     assert not data.limits_from_session
     kept = {"limits": {"arms": {"warning_s": 600, "limit_s": 900},
                        "legs": {"warning_s": 840, "limit_s": 1080}},
-            "restriction_s": {"arms": 450.5, "legs": 0}}  # fmt: skip
+            "groups": {"arms": {"restriction_s": 450.5}, "legs": {"restriction_s": 0}}}  # fmt: skip
     groups, from_session = group_times(kept, [], ClinicSettings())
     assert from_session
     assert [(g.restriction_s, g.warning_s, g.limit_s, g.rule_id) for g in groups] == [

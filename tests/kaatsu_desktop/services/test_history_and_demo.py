@@ -44,7 +44,7 @@ def test_history_lists_screenings_clearances_and_sessions(services: Services, db
             SessionEvent(3000, "alarm", "limit", rule_id="T-TIME-1", priority="high"),
         ],
     )
-    summary = {"restriction_s": {"arms": 612, "legs": 0}}
+    summary = {"groups": {"arms": {"restriction_s": 612}, "legs": {"restriction_s": 0}}}
     finish_session(db, done.id, SessionStatus.COMPLETED, by=None, summary=summary)
     bare = create_session(db, NewSession(patient.id, {"id": "constant-mmhg"}), by=None)
     finish_session(db, bare.id, SessionStatus.ABORTED, by=None, end_reason="dizziness")
