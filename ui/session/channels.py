@@ -32,7 +32,7 @@ def describe(view: ChannelView) -> tuple[str, str, str]:
     if r.target > 0:
         parts.append(tr("target {t}").format(t=pressure_text(r.target)))
     if r.cycle:
-        parts.append(tr("cycle {n} of {total}").format(n=r.cycle, total=r.cycle_count))
+        parts.append(tr("cycle {n}/{total}").format(n=r.cycle, total=r.cycle_count))
     state = "stale" if stale else ("active" if view.commanded else "idle")
     return state, phase_label(r.phase), "  ·  ".join(parts)
 
@@ -46,7 +46,7 @@ class ChannelTile(QFrame):
         self.unit_label = unit_label
         self.setObjectName(f"channelTile_{view.channel}")
         self.setProperty("sessionCard", True)
-        self.setFixedWidth(260)
+        self.setFixedWidth(300)
         self.title = QLabel(f"{site_label(view.site)} · {channel_label(view.channel)}")
         self.title.setProperty("role", "cardTitle")
         self.pressure = QLabel("—")

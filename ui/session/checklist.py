@@ -9,17 +9,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QCheckBox,
     QFormLayout,
+    QFrame,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QScrollArea,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -28,6 +30,7 @@ from PySide6.QtWidgets import (
 from devices.protocol.types import Site
 from kaatsu_desktop.clinical import (
     TR_CONTEXT,
+    CheckItem,
     ClinicalInputError,
     PreSessionInput,
     PreSessionResult,
@@ -35,6 +38,7 @@ from kaatsu_desktop.clinical import (
 )
 from kaatsu_desktop.i18n import translate
 from kaatsu_desktop.session import Protocol, Refusal
+from ui.labels import item_label
 from ui.session.context import SITES, PreSessionContext, band_site
 from ui.session.format import rule_text, site_label, tr
 from ui.session.port import CuffSummary, StartRequest
@@ -67,8 +71,8 @@ def start_blockers(
     if input_error:
         out.append(Blocker("P-BP-1", input_error))
     if result is not None:
-        out += [Blocker(i.rule_id, _clinical(i.message)) for i in result.blocking]
-        out += [Blocker(i.rule_id, _clinical(i.message)) for i in result.missing]
+        out += [Blocker(i.rule_id, item_text(i)) for i in result.blocking]
+        out += [Blocker(i.rule_id, item_text(i)) for i in result.missing]
     if isinstance(protocol, Refusal):
         out.append(Blocker(protocol.rule_id, protocol.message))
     if cuff is None:
@@ -80,6 +84,13 @@ def start_blockers(
 
 def _clinical(message: str) -> str:
     return translate(TR_CONTEXT, message)
+
+
+def item_text(item: CheckItem) -> str:
+    """A check item in words, naming the band site when it concerns one (P-FIT-1, S-LIMB-1)."""
+    text = _clinical(item.message)
+    site = item.details.get("site")
+    return f"{text} ({item_label(str(site))})" if site else text
 
 
 def _yes(value: str | None) -> bool | None:
@@ -96,7 +107,10 @@ class PreSessionChecklist(QWidget):
         context: PreSessionContext,
         presets: Sequence[Protocol],
         parent: QWidget | None = None,
+        *,
+        summary_outside: bool = False,
     ) -> None:
+        """``summary_outside``: the caller places ``summary_panel`` (result and Start) itself."""
         super().__init__(parent)
         self.setObjectName("preSessionChecklist")
         self.context = context
@@ -115,6 +129,7 @@ class PreSessionChecklist(QWidget):
 
         today = QGroupBox(tr("Today"))
         form = QFormLayout(today)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         bp = QHBoxLayout()
         bp.addWidget(self.systolic)
         bp.addWidget(QLabel("/"))
@@ -169,6 +184,7 @@ class PreSessionChecklist(QWidget):
 
         self.header = QLabel(context.patient_label)
         self.header.setProperty("role", "title")
+        self.header.setWordWrap(True)
         self.verdict = VerdictChip(
             None if context.screening is None else context.screening.assessment.overall
         )
@@ -184,6 +200,7 @@ class PreSessionChecklist(QWidget):
         self.results.setObjectName("checkResults")
         self.results.setAccessibleName(tr("Pre-session check"))
         self.results.setWordWrap(True)
+        self.results.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.start = primary_button(tr("Start session"), "startSessionButton", tr("Start session"))
         self.start.setMinimumHeight(56)
         self.reason = QLabel()
@@ -192,12 +209,24 @@ class PreSessionChecklist(QWidget):
         self.reason.setWordWrap(True)
         self.start.clicked.connect(self._start)
 
-        left = QVBoxLayout()
+        self.form_panel = QWidget()
+        left = QVBoxLayout(self.form_panel)
+        left.setContentsMargins(0, 0, 8, 0)
         left.addWidget(today)
         left.addWidget(bands)
         left.addWidget(protocol_group)
         left.addStretch(1)
-        right = QVBoxLayout()
+        self.form_scroll = QScrollArea()
+        self.form_scroll.setObjectName("checklistForm")
+        self.form_scroll.setWidgetResizable(True)
+        self.form_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.form_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.form_scroll.setWidget(self.form_panel)
+        # The patient, the check's result and Start: never scrolled out of sight.
+        self.summary_panel = QWidget()
+        self.summary_panel.setObjectName("checklistSummary")
+        right = QVBoxLayout(self.summary_panel)
+        right.setContentsMargins(0, 0, 0, 0)
         head = QHBoxLayout()
         head.addWidget(self.header, 1)
         head.addWidget(self.verdict)
@@ -210,8 +239,9 @@ class PreSessionChecklist(QWidget):
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
         row.setSpacing(16)
-        row.addLayout(left, 3)
-        row.addLayout(right, 2)
+        row.addWidget(self.form_scroll, 3)
+        if not summary_outside:
+            row.addWidget(self.summary_panel, 2)
 
         for widget in (self.systolic, self.diastolic):
             widget.valueChanged.connect(lambda _v: self._refresh())
@@ -354,13 +384,13 @@ class PreSessionChecklist(QWidget):
             self.results.addItem(item)
 
         if error:
-            add("⛔", rule_text("P-BP-1", error), "#b3141b")
+            add("✖", rule_text("P-BP-1", error), "#b3141b")
         for blocker in self.blockers:
             if blocker.rule_id is not None or not error:
-                add("⛔", str(blocker), "#b3141b")
+                add("✖", str(blocker), "#b3141b")
         if self.result is not None:
             for item in self.result.warnings:
-                add("⚠", rule_text(item.rule_id, _clinical(item.message)), "#6b4a00")
+                add("⚠", rule_text(item.rule_id, item_text(item)), "#6b4a00")
             for cleared in self.result.cleared:
                 add(
                     "✓",

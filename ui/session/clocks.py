@@ -95,6 +95,8 @@ class GroupClock(QFrame):
         self.title.setProperty("role", "cardTitle")
         self.status = QLabel()
         self.status.setProperty("role", "muted")
+        self.status.setWordWrap(True)
+        self.status.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.time = QLabel("00:00")
         self.time.setObjectName(f"restriction_{group.value}")
         self.time.setProperty("bigNumber", True)
@@ -108,8 +110,7 @@ class GroupClock(QFrame):
 
         head = QHBoxLayout()
         head.addWidget(self.title)
-        head.addStretch(1)
-        head.addWidget(self.status)
+        head.addWidget(self.status, 1)
         numbers = QHBoxLayout()
         numbers.addWidget(self.time)
         numbers.addWidget(self.limit, 1, Qt.AlignmentFlag.AlignBottom)

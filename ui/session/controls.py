@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -17,14 +17,17 @@ from kaatsu_desktop.session import Control, ControlState, SessionSnapshot, Sessi
 from ui.session.format import rule_text, tr
 
 # The controls in the order a session uses them, with their button text and object name.
+# Alt+letter presses each one from the keyboard (Space belongs to Release all).
 _CONTROLS: tuple[tuple[Control, str, str], ...] = (
-    (Control.START_ARMS, "Start arm set", "startArmsButton"),
-    (Control.CONFIRM_ARM_BANDS_OFF, "Arm bands are off", "confirmArmBandsOffButton"),
-    (Control.START_LEGS, "Start leg set", "startLegsButton"),
-    (Control.SKIP_ARM_PHASE, "Skip arm phase", "skipArmsButton"),
-    (Control.FINISH, "Finish session", "finishButton"),
-    (Control.ABORT, "End session early", "abortButton"),
+    (Control.START_ARMS, "Start &arm set", "startArmsButton"),
+    (Control.CONFIRM_ARM_BANDS_OFF, "Arm bands are &off", "confirmArmBandsOffButton"),
+    (Control.START_LEGS, "Start &leg set", "startLegsButton"),
+    (Control.SKIP_ARM_PHASE, "&Skip arm phase", "skipArmsButton"),
+    (Control.FINISH, "&Finish session", "finishButton"),
+    (Control.ABORT, "&End session early", "abortButton"),
 )
+# Ending a session never happens by an Enter meant for another button: these take no focus.
+_NO_FOCUS = (Control.FINISH, Control.ABORT)
 
 
 def relevant(control: Control, state: SessionState) -> bool:
@@ -73,8 +76,11 @@ class SessionControls(QFrame):
         for control, text, name in _CONTROLS:
             button = QPushButton(tr(text))
             button.setObjectName(name)
-            button.setAccessibleName(tr(text))
-            button.setAutoDefault(True)  # Enter presses it: Space belongs to Release all
+            button.setAccessibleName(tr(text).replace("&", ""))
+            if control in _NO_FOCUS:
+                button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            else:
+                button.setAutoDefault(True)  # Enter presses it: Space belongs to Release all
             button.setMinimumHeight(44)
             button.clicked.connect(lambda _=False, c=control: self._clicked(c))
             reason = QLabel()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
@@ -43,7 +43,8 @@ class DevicePicker(QGroupBox):
         self.found = QListWidget()
         self.found.setObjectName("cuffList")
         self.found.setAccessibleName(tr("Cuffs found"))
-        self.found.setMaximumHeight(120)
+        self.found.setMaximumHeight(130)
+        self.found.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.connect_button = QPushButton(tr("Connect"))
         self.connect_button.setObjectName("connectButton")
         self.connect_button.setAutoDefault(True)
@@ -69,6 +70,7 @@ class DevicePicker(QGroupBox):
         if demo:
             note = QLabel(tr("Demo mode: the cuffs listed are simulated."))
             note.setProperty("role", "muted")
+            note.setWordWrap(True)
             column.addWidget(note)
         self.scan.clicked.connect(self._scan)
         self.connect_button.clicked.connect(self._connect)
@@ -93,8 +95,8 @@ class DevicePicker(QGroupBox):
         self.scan.setEnabled(True)
         self.found.clear()
         for cuff in cuffs:
-            rssi = "" if cuff.rssi is None else f"  ({cuff.rssi} dBm)"
-            item = QListWidgetItem(f"{cuff.name or tr('unnamed')}  ·  {cuff.address}{rssi}")
+            rssi = "" if cuff.rssi is None else f"  ·  {cuff.rssi} dBm"
+            item = QListWidgetItem(f"{cuff.name or tr('unnamed')}\n{cuff.address}{rssi}")
             item.setData(_USER_ROLE, cuff)
             self.found.addItem(item)
         if cuffs:

@@ -94,8 +94,9 @@ class SessionPage(QWidget):
     def set_trainer(self, panel: QWidget) -> None:
         """Demo mode: the trainer's fault panel in a column the Trainer button shows or hides."""
         self.trainer = panel
-        panel.setFixedWidth(300)
+        panel.setFixedWidth(260)
         self.body.addWidget(panel)
+        panel.hide()  # shown on demand: the clinician's view stays as in the clinic
         self.release_bar.add_trainer_toggle(panel)
 
     # -- releases ---------------------------------------------------------------------------------

@@ -28,6 +28,7 @@ DEFLATE_BRUSH = pg.mkBrush(91, 102, 114, 45)  # grey: deflation between cycles
 AXIS_PEN = pg.mkPen("#47525e")
 TEXT_PEN = pg.mkPen("#161b21")
 WINDOW_BRUSH = pg.mkBrush(11, 92, 173, 30)
+TICK_SPACING_PX = 70  # "10:30" in 10 pt needs about 40 px; the rest is air
 
 
 class SessionTimeAxis(pg.AxisItem):
@@ -38,8 +39,9 @@ class SessionTimeAxis(pg.AxisItem):
         self.ticks = ticks
 
     def tickValues(self, minVal, maxVal, size):
-        """Major ticks only, at whole 10 s, 30 s or minutes."""
-        return [(1.0, session_ticks(minVal, maxVal, self.ticks))]
+        """Major ticks only, at whole 10 s, 30 s or minutes, at least 70 px apart."""
+        target = max(1, min(self.ticks, int(size // TICK_SPACING_PX)))
+        return [(1.0, session_ticks(minVal, maxVal, target))]
 
     def tickStrings(self, values, scale, spacing):
         """mm:ss."""

@@ -116,7 +116,7 @@ class ReleaseAllBar(QFrame):
         toggle = QPushButton(tr("Trainer"))
         toggle.setObjectName("trainerToggle")
         toggle.setCheckable(True)
-        toggle.setChecked(True)
+        toggle.setChecked(not panel.isHidden())
         toggle.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         toggle.setAccessibleName(tr("Show the trainer's fault panel"))
         toggle.toggled.connect(panel.setVisible)

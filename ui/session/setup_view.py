@@ -6,10 +6,8 @@ from collections.abc import Sequence
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QFrame,
     QHBoxLayout,
     QLabel,
-    QScrollArea,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -50,19 +48,15 @@ class SetupView(QWidget):
         empty.setProperty("role", "subtitle")
         empty.setWordWrap(True)
         empty.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-        self.scroll = QScrollArea()
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
         self.stack = QStackedWidget()
         self.stack.addWidget(empty)
-        self.stack.addWidget(self.scroll)
 
-        side = QVBoxLayout()
-        side.addWidget(self.picker)
-        side.addStretch(1)
         side_widget = QWidget()
-        side_widget.setLayout(side)
-        side_widget.setFixedWidth(360)
+        self.side = QVBoxLayout(side_widget)
+        self.side.setContentsMargins(0, 0, 0, 0)
+        self.side.addWidget(self.picker)
+        self.side.addStretch(1)
+        side_widget.setFixedWidth(420)
         main = QVBoxLayout()
         title = QLabel(tr("New session"))
         title.setProperty("role", "title")
@@ -77,18 +71,28 @@ class SetupView(QWidget):
 
     def prepare(self, context: PreSessionContext) -> PreSessionChecklist:
         """Show a fresh checklist for this patient (answers from a previous one never carry)."""
-        old = self.checklist
-        self.checklist = PreSessionChecklist(context, self.presets)
-        self.checklist.set_cuff(self.cuff)
-        self.scroll.setWidget(self.checklist)  # the scroll area deletes the previous one
-        self.stack.setCurrentWidget(self.scroll)
+        self._drop_checklist()
+        checklist = PreSessionChecklist(context, self.presets, summary_outside=True)
+        self.checklist = checklist
+        checklist.set_cuff(self.cuff)
+        self.stack.addWidget(checklist)
+        self.stack.setCurrentWidget(checklist)
+        # Below the cuff: the patient, the check's result and Start, never scrolled away.
+        self.side.insertWidget(1, checklist.summary_panel, 1)
         self.show_message("")
-        del old
-        return self.checklist
+        return checklist
+
+    def _drop_checklist(self) -> None:
+        old, self.checklist = self.checklist, None
+        if old is not None:
+            self.side.removeWidget(old.summary_panel)
+            old.summary_panel.deleteLater()
+            self.stack.removeWidget(old)
+            old.deleteLater()
 
     def clear(self) -> None:
         """No patient chosen."""
-        self.checklist = None
+        self._drop_checklist()
         self.stack.setCurrentIndex(0)
 
     def set_cuff(self, cuff: CuffSummary | None) -> None:

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QGridLayout, QGroupBox, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGroupBox, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from devices.runtime import DeviceRuntime
 from devices.sim.host import SimulatedCuffHost
@@ -75,7 +75,7 @@ class TrainerPanel(QGroupBox):
         *,
         channels: int = 4,
     ) -> None:
-        super().__init__(tr("Trainer: inject a fault (demo only)"), parent)
+        super().__init__(tr("Trainer (demo only)"), parent)
         self.setObjectName("trainerPanel")
         self.runtime = runtime
         self.registry = registry
@@ -87,16 +87,16 @@ class TrainerPanel(QGroupBox):
         self.channel.setObjectName("trainerChannel")
         self.channel.set_value("0")
         self.buttons: dict[str, QPushButton] = {}
-        grid = QGridLayout()
+        grid = QVBoxLayout()
         grid.setSpacing(6)
-        for i, fault in enumerate((*FAULTS, Fault("repair", "Repair everything", repair, False))):
+        for fault in (*FAULTS, Fault("repair", "Repair everything", repair, False)):
             button = QPushButton(tr(fault.text))
             button.setObjectName(f"fault_{fault.key}")
             button.setAccessibleName(tr("Trainer: {what}").format(what=tr(fault.text)))
             button.setAutoDefault(True)
             button.clicked.connect(lambda _=False, f=fault: self.inject(f))
             self.buttons[fault.key] = button
-            grid.addWidget(button, i // 2, i % 2)
+            grid.addWidget(button)
         self.status = QLabel(tr("No fault injected."))
         self.status.setObjectName("trainerStatus")
         self.status.setWordWrap(True)
@@ -104,6 +104,7 @@ class TrainerPanel(QGroupBox):
         column.addWidget(self.channel)
         column.addLayout(grid)
         column.addWidget(self.status)
+        column.addStretch(1)
 
     def host(self) -> SimulatedCuffHost | None:
         """The simulated cuff the app is connected to (None: none, or a real cuff)."""

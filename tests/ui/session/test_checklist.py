@@ -131,7 +131,7 @@ def test_each_p_rule_keeps_start_disabled_with_its_rule_id(qtbot, change, rule):
     change(w)
     assert not w.start.isEnabled()
     assert w.reason.text().startswith(rule + ":")
-    assert any(w.results.item(i).text().startswith(f"⛔  {rule}") for i in range(w.results.count()))
+    assert any(w.results.item(i).text().startswith(f"✖  {rule}") for i in range(w.results.count()))
 
 
 def test_a_contraindicated_screening_keeps_start_disabled_p_scr_1(qtbot):
@@ -229,3 +229,12 @@ def test_context_from_services_reads_screening_history_and_settings(services: Se
     assert ctx.blocked_sites == frozenset({Site.LEFT_ARM})
     assert ctx.completed_sessions == 0 and ctx.last_session_ended_at is None
     assert ctx.settings == services.settings.current()
+
+
+def test_a_band_fit_not_checked_names_its_site(qtbot):
+    w = make(qtbot, context())
+    answer_all(qtbot, w)
+    w.fit[Site.RIGHT_LEG].setChecked(False)
+    assert w.reason.text().startswith("P-FIT-1:") and w.reason.text().endswith("(Right leg)")
+    w.fit[Site.RIGHT_LEG].setChecked(True)
+    assert w.start.isEnabled()

@@ -203,7 +203,10 @@ def test_trainer_link_drop_raises_the_stale_alarm_and_release_all_works_from_ano
     rig.click(qtbot, live.controls.buttons[Control.START_ARMS])
     rig.pump(lambda: live.rows[0].tile.phase_word == "holding", 10.0)
     trainer = rig.mount.trainer
-    assert trainer is not None and trainer.isVisibleTo(rig.page)
+    assert trainer is not None and not trainer.isVisibleTo(rig.page)  # the clinician's view
+    toggle = rig.page.release_bar.trainer_toggle
+    qtbot.mouseClick(toggle, Qt.MouseButton.LeftButton)
+    assert trainer.isVisibleTo(rig.page)
     rig.click(qtbot, trainer.buttons["link_drop"])
     rig.pump(lambda: live.banner.property("priority") == "high", 3.0)
     assert "Device link lost" in live.banner.message.text()
