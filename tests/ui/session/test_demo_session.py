@@ -202,6 +202,12 @@ def test_trainer_link_drop_raises_the_stale_alarm_and_release_all_works_from_ano
     live = rig.page.live
     rig.click(qtbot, live.controls.buttons[Control.START_ARMS])
     rig.pump(lambda: live.rows[0].tile.phase_word == "holding", 10.0)
+    intents = rig.mount.host.intents()  # type: ignore[union-attr]
+    assert intents is not None
+    intents.start_limb_group(LimbGroup.LEGS)  # refused by the engine: arms first (T-ORD-1)
+    refusal = live.controls.refusal
+    rig.pump(lambda: refusal.isVisibleTo(rig.page), 2.0)
+    assert refusal.text().startswith("Refused — T-ORD-1: Arms first")
     trainer = rig.mount.trainer
     assert trainer is not None and not trainer.isVisibleTo(rig.page)  # the clinician's view
     toggle = rig.page.release_bar.trainer_toggle
@@ -226,3 +232,25 @@ def test_trainer_link_drop_raises_the_stale_alarm_and_release_all_works_from_ano
     rig.window.show_page(Page.SESSION)
     QApplication.processEvents()
     assert not rig.mount.toolbar.isVisibleTo(rig.window)
+
+
+def test_escape_and_space_release_through_the_controller_from_any_page(
+    qtbot, rig: Rig, services: Services
+):
+    set_up_and_start(qtbot, rig, services)
+    live = rig.page.live
+    rig.click(qtbot, live.controls.buttons[Control.START_ARMS])
+    rig.pump(lambda: live.rows[0].tile.phase_word == "holding", 10.0)
+    window = rig.window
+    window.show()
+    qtbot.waitExposed(window)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    window.show_page(Page.PATIENTS)  # the registry's search field has the focus now
+    qtbot.keyClick(window.registry.search_field, Qt.Key.Key_Escape)
+    rig.pump(lambda: "release" in live.log.kinds(), 2.0)
+    rig.pump(lambda: all(int(r.tile.pressure.text()) < 10 for r in live.rows.values()), 3.0)
+    assert not any(ch.commanded for ch in rig.snapshot.channels)
+    window.show_page(Page.SESSION)
+    qtbot.keyClick(live.banner.ack, Qt.Key.Key_Space)
+    rig.pump(lambda: live.log.kinds().count("release") == 2, 2.0)
