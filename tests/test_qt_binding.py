@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import sys
 
-from PySide6.QtCore import QCoreApplication, QObject, Signal
+from PySide6.QtCore import QObject, Signal
 
 
 class _Emitter(QObject):
     fired = Signal(object)
 
 
-def test_signal_emit_keeps_reference_counts() -> None:
+def test_signal_emit_keeps_reference_counts(qapp: object) -> None:
     # PySide6 6.12.0 dropped one reference to True per emit and aborted the interpreter after a
     # few hundred (pyproject.toml excludes it). The app emits from Python on every snapshot.
-    app = QCoreApplication.instance() or QCoreApplication([])
     emitter = _Emitter()
     got: list[object] = []
     emitter.fired.connect(got.append)
@@ -23,4 +22,3 @@ def test_signal_emit_keeps_reference_counts() -> None:
         emitter.fired.emit(i)
     assert len(got) == 200
     assert sys.getrefcount(True) - before > -50, "Signal.emit leaks references to True"
-    del app
