@@ -26,7 +26,11 @@ from kaatsu_desktop.storage import (
 )
 
 if TYPE_CHECKING:
+    from devices.runtime import DeviceRuntime
+    from kaatsu_desktop.session.recorder import Recorder
     from ui.main_window import MainWindow
+    from ui.session.mount import SessionMount
+    from ui.session.port import StartRequest
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +80,68 @@ def build_workstation(db: Database, *, demo: bool) -> Workstation:
     return Workstation(db, services, window)
 
 
+@dataclass(frozen=True)
+class DeviceSide:
+    """The device thread, the cuff link on it and the session page mounted in the window."""
+
+    runtime: DeviceRuntime
+    mount: SessionMount
+
+    def close(self) -> None:
+        """Release and end a running session, then stop the device thread (releases cuffs)."""
+        try:
+            self.mount.close()
+        finally:
+            self.runtime.stop()
+
+
+def build_device_side(ws: Workstation, *, demo: bool, user_id: int | None = None) -> DeviceSide:
+    """Start the device runtime and link (simulated cuffs in demo mode) and mount the session page.
+
+    Nothing of the session runs on the UI thread: the link, the engine and the recorder's queue
+    live on the runtime's own thread (architecture: safety lives below the UI).
+    """
+    from devices.link import CuffLink
+    from devices.runtime import DeviceRuntime
+    from devices.sim.registry import REGISTRY, demo_cuffs
+    from kaatsu_desktop.session.demo import simulated_backends
+    from kaatsu_desktop.session.recorder import Recorder
+    from kaatsu_desktop.session.summary import device_record, protocol_record
+    from kaatsu_desktop.storage import NewSession
+    from ui.session.mount import mount_session
+
+    runtime = DeviceRuntime().start()
+    if demo:
+        for host in demo_cuffs(REGISTRY):
+            runtime.call(host.attach).result(5)  # the simulated cuffs run on the device loop
+        client, scanner = simulated_backends(REGISTRY)
+        link = CuffLink(backend=client, scanner_backend=scanner)
+        runtime.add_shutdown_hook(REGISTRY.close)
+    else:
+        link = CuffLink()
+    runtime.add_shutdown_hook(link.close)  # newest first: cuffs released before hosts close
+
+    def recorder(request: StartRequest) -> Recorder:
+        new = NewSession(
+            request.patient_id,
+            protocol_record(request.protocol, request.sites),
+            demo=demo,
+            device=device_record(link.info, request.cuff.sites),
+        )
+        return Recorder.create(ws.db, new, by=user_id)
+
+    mount = mount_session(
+        ws.window,
+        ws.services,
+        runtime=runtime,
+        link=link,
+        clock=ws.db.now,
+        recorder_factory=recorder,
+        demo_registry=REGISTRY if demo else None,
+    )
+    return DeviceSide(runtime, mount)
+
+
 def startup_notices(db: Database) -> list[str]:
     """What the clinician must know after opening: unclean shutdown, interruptions, backup."""
     notes = []
@@ -113,12 +179,16 @@ def run_app(args: argparse.Namespace) -> int:
         log.error("cannot open the database: %s", exc)
         QMessageBox.critical(None, title, str(exc))
         return 1
+    device_side: DeviceSide | None = None
     try:
         workstation = build_workstation(db, demo=bool(args.demo))
+        device_side = build_device_side(workstation, demo=bool(args.demo))
         workstation.window.show()
         notices = startup_notices(db)
         if notices:
             QMessageBox.warning(workstation.window, title, "\n\n".join(notices))
         return app.exec()
     finally:
+        if device_side is not None:
+            device_side.close()
         db.close()

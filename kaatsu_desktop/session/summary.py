@@ -10,9 +10,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import dataclasses
+from collections.abc import Mapping, Sequence
 from typing import Any
 
+from devices.link.events import DeviceInfo
+from devices.protocol.types import Site
+from kaatsu_desktop.session.protocols import Protocol
 from kaatsu_desktop.session.snapshot import SessionSnapshot
 
 GROUP_NAMES = ("arms", "legs")
@@ -63,3 +67,40 @@ def alarms_raised(summary: Mapping[str, Any] | None) -> int | None:
     """How many alarms the session raised, if the summary recorded it."""
     value = (summary or {}).get("alarms_raised")
     return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def protocol_record(protocol: Protocol, sites: Mapping[int, Site]) -> dict[str, Any]:
+    """The protocol as the clinician set it, for the stored session row (reports read it)."""
+    return {
+        "id": protocol.id,
+        "name": protocol.name,
+        "mode": protocol.mode.value,
+        "unit": protocol.unit.label,
+        "level": protocol.level.value,
+        "inflation_s": protocol.inflation_s,
+        "deflation_s": protocol.deflation_s,
+        "cycles": protocol.cycles,
+        "step": protocol.step,
+        "hold_s": protocol.hold_s,
+        "sets_per_limb": protocol.sets_per_limb,
+        "pressures": {
+            "arms": dataclasses.asdict(protocol.arms),
+            "legs": dataclasses.asdict(protocol.legs),
+        },
+        "sites": {str(ch): site.name.lower() for ch, site in sorted(sites.items())},
+    }
+
+
+def device_record(info: DeviceInfo | None, sites: Sequence[Site] = ()) -> dict[str, Any] | None:
+    """The cuff's identity (Device Information Service) for the stored session row."""
+    if info is None:
+        return None
+    return {
+        "address": info.address,
+        "name": info.name,
+        "manufacturer": info.manufacturer,
+        "model": info.model,
+        "serial": info.serial,
+        "firmware": info.firmware,
+        "sites": [site.name.lower() for site in sites],
+    }
