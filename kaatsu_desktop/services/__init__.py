@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from kaatsu_desktop.services.errors import FormError
+from kaatsu_desktop.services.exchange import ExchangeService, ReportPrinted
 from kaatsu_desktop.services.history import (
     PatientHistory,
     SessionSummary,
@@ -42,6 +43,7 @@ class Services:
     patients: PatientService
     screenings: ScreeningService
     settings: SettingsService
+    exchange: ExchangeService
 
     @classmethod
     def create(cls, db: Database, *, user_id: int | None = None) -> Services:
@@ -51,6 +53,7 @@ class Services:
             patients=PatientService(db, user_id=user_id),
             screenings=ScreeningService(db, settings, user_id=user_id),
             settings=settings,
+            exchange=ExchangeService(db, user_id=user_id),
         )
 
 
@@ -59,11 +62,13 @@ __all__ = [
     "SEARCH_LIMIT",
     "ChangeKind",
     "ClearanceSaved",
+    "ExchangeService",
     "FormError",
     "PatientChange",
     "PatientHistory",
     "PatientSearch",
     "PatientService",
+    "ReportPrinted",
     "ScreeningCheck",
     "ScreeningSaved",
     "ScreeningService",

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from kaatsu_desktop.session.summary import GROUP_NAMES, alarms_raised, restriction_seconds
 from kaatsu_desktop.storage import (
@@ -35,6 +36,11 @@ class SessionSummary:
     status: SessionStatus
     demo: bool
     end_reason: str | None
+    # The automatic-release limit in minutes the session kept (T-TIME-1/2); None: not kept.
+    limits: Mapping[str, float | None] = field(default_factory=dict)
+    # The protocol's starting pressure per limb group at its level; None: not recorded.
+    pressures: Mapping[str, float | None] = field(default_factory=dict)
+    unit: str | None = None  # the protocol's pressure unit (mmHg or SKU), never converted
 
 
 @dataclass(frozen=True)
@@ -57,6 +63,37 @@ def clearance_in_force(record: ClearanceRecord, day: date) -> bool:
     return record.issued_on <= day < record.expires_on
 
 
+def _number(value: object) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value)
+
+
+def _entry(mapping: object, key: str) -> Mapping[str, Any]:
+    value = mapping.get(key) if isinstance(mapping, Mapping) else None
+    return value if isinstance(value, Mapping) else {}
+
+
+def kept_limits(summary: Mapping[str, Any] | None) -> dict[str, float | None]:
+    """Limit minutes per limb group from the summary's ``limits`` (T-TIME-1/2); None: not kept."""
+    limits = (summary or {}).get("limits")
+    out: dict[str, float | None] = {}
+    for group in GROUP_NAMES:
+        seconds = _number(_entry(limits, group).get("limit_s"))
+        out[group] = None if seconds is None else round(seconds / 60, 2)
+    return out
+
+
+def protocol_pressures(protocol: Mapping[str, Any]) -> dict[str, float | None]:
+    """The protocol's starting pressure per limb group at its level; None where not recorded."""
+    level = protocol.get("level")
+    pressures = protocol.get("pressures")
+    return {
+        group: _number(_entry(pressures, group).get(level)) if isinstance(level, str) else None
+        for group in GROUP_NAMES
+    }
+
+
 def summarise_session(record: SessionRecord, alarm_events: int) -> SessionSummary:
     """History line of one stored session; ``alarm_events`` counts its events with a priority."""
     # The summary's schema is kaatsu_desktop/session/summary.py (T-TIME-3 restriction time).
@@ -68,6 +105,7 @@ def summarise_session(record: SessionRecord, alarm_events: int) -> SessionSummar
     if alarms is None:
         alarms = alarm_events
     protocol = record.protocol.get("name") or record.protocol.get("id") or "?"
+    unit = record.protocol.get("unit") or (record.summary or {}).get("unit")
     return SessionSummary(
         id=record.id,
         started_at=record.started_at,
@@ -77,6 +115,9 @@ def summarise_session(record: SessionRecord, alarm_events: int) -> SessionSummar
         status=record.status,
         demo=record.demo,
         end_reason=record.end_reason,
+        limits=kept_limits(record.summary),
+        pressures=protocol_pressures(record.protocol),
+        unit=unit if isinstance(unit, str) and unit.strip() else None,
     )
 
 
