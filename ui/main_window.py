@@ -1,4 +1,8 @@
-"""The main window: navigation (Patients, Session, Settings), the pages, and the status bar."""
+"""The main window: navigation (Patients, Session, Settings), the pages, and the status bar.
+
+Administrators also get Accounts and Audit. The screen lock covers every page but the Session
+page: a running session (Release all, alarms, acknowledge) is never hidden or interrupted.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,7 @@ import enum
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -20,10 +24,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kaatsu_desktop.accounts import Permission
 from kaatsu_desktop.services import ScreeningSaved, Services
 from kaatsu_desktop.storage import Patient
+from ui.accounts.access import GuardedRegistryPage, make_settings_read_only, refusal
 from ui.patients.page import PatientPage
-from ui.patients.registry import RegistryPage
 from ui.screening.page import ScreeningPage
 from ui.settings_page import SettingsPage
 from ui.theme import ROLE_SWATCHES, restyle
@@ -33,11 +38,13 @@ log = logging.getLogger(__name__)
 
 
 class Page(enum.IntEnum):
-    """The three places of the navigation, in order (Ctrl+1, Ctrl+2, Ctrl+3)."""
+    """The places of the navigation, in order (Ctrl+1 ...); the last two for administrators."""
 
     PATIENTS = 0
     SESSION = 1
     SETTINGS = 2
+    ACCOUNTS = 3
+    AUDIT = 4
 
 
 class SessionPlaceholder(QWidget):
@@ -69,6 +76,8 @@ class MainWindow(QMainWindow):
     """The workstation window; ``session_requested`` carries the Patient a session is for."""
 
     session_requested = Signal(object)  # Patient
+    lock_requested = Signal()
+    sign_out_requested = Signal()
 
     def __init__(
         self,
@@ -90,7 +99,9 @@ class MainWindow(QMainWindow):
         self.resize(1440, 900)
 
         # Patients: registry -> patient page -> screening form, one stack.
-        self.registry = RegistryPage(services.patients)
+        # A role without patient access (administrator, trainer) sees why, and no patient.
+        self.patient_refusal = refusal(services, Permission.VIEW_PATIENTS)
+        self.registry = GuardedRegistryPage(services.patients, self.patient_refusal)
         self.patient_page = PatientPage(services.patients, services.screenings, services.settings)
         self.screening_page = ScreeningPage(services.screenings)
         self.patients_stack = QStackedWidget()
@@ -99,6 +110,11 @@ class MainWindow(QMainWindow):
             self.patients_stack.addWidget(page)
         self._session_page: QWidget = SessionPlaceholder()
         self.settings_page = SettingsPage(services.settings)
+        self.settings_refusal = refusal(services, Permission.CHANGE_CLINIC_SETTINGS)
+        if self.settings_refusal:
+            make_settings_read_only(self.settings_page, self.settings_refusal)
+        self._locked = False
+        self._lock_overlay: QWidget | None = None
 
         self.pages = QStackedWidget()
         self.pages.setObjectName("pages")
@@ -158,6 +174,7 @@ class MainWindow(QMainWindow):
             shortcut.activated.connect(lambda p=page: self.show_page(p))
         find = QShortcut(QKeySequence.StandardKey.Find, self)
         find.activated.connect(self._find_patient)
+        self._nav_column = column
         column.addStretch(1)
         if self.demo:
             marker = QLabel(self.tr("DEMO MODE\nno clinic data"))
@@ -215,7 +232,9 @@ class MainWindow(QMainWindow):
     # -- navigation ------------------------------------------------------------------------------
 
     def show_page(self, page: Page) -> None:
-        """Go to Patients, Session or Settings."""
+        """Go to Patients, Session or Settings (or Accounts, Audit when added)."""
+        if page not in self.nav_buttons:
+            raise ValueError(f"{page.name} is not in this window")
         self.pages.setCurrentIndex(page)
         self.nav_buttons[page].setChecked(True)
         if page is Page.PATIENTS and self.patients_stack.currentWidget() is self.registry:
@@ -231,7 +250,10 @@ class MainWindow(QMainWindow):
         self.show_page(Page.PATIENTS)
 
     def open_patient(self, patient_id: int) -> None:
-        """Show one patient's page."""
+        """Show one patient's page (a user without patient access stays on the refusal)."""
+        if self.patient_refusal:
+            self.show_registry()
+            return
         self.patient_page.show_patient(patient_id)
         self.patients_stack.setCurrentWidget(self.patient_page)
         self.show_page(Page.PATIENTS)
@@ -262,3 +284,81 @@ class MainWindow(QMainWindow):
             self._session_page.set_patient(patient)
         self.show_page(Page.SESSION)
         self.session_requested.emit(patient)
+
+    # -- accounts: administrators' pages, the signed-in user, the screen lock --------------------
+
+    def add_admin_page(self, page: Page, caption: str, widget: QWidget) -> QPushButton:
+        """Add Accounts or Audit (in that order) to the navigation; returns its button."""
+        if page is not Page(self.pages.count()):
+            raise ValueError(f"{page.name} must be added as place {self.pages.count()}")
+        self.pages.addWidget(widget)
+        button = QPushButton(caption)
+        button.setToolTip(self.tr("{page} (Ctrl+{n})").format(page=caption, n=page.value + 1))
+        button.setProperty("nav", True)
+        button.setCheckable(True)
+        button.setObjectName(f"nav{page.name.title()}")
+        button.setAccessibleName(caption)
+        button.clicked.connect(lambda _=False, p=page: self.show_page(p))
+        self.nav_group.addButton(button, page.value)
+        self.nav_buttons[page] = button
+        self._nav_column.insertWidget(1 + page.value, button)  # after the name, before the stretch
+        shortcut = QShortcut(QKeySequence(f"Ctrl+{page.value + 1}"), self)
+        shortcut.activated.connect(lambda p=page: self.show_page(p))
+        self._place_lock_overlay()
+        return button
+
+    def show_account(self, user_name: str, role: str) -> None:
+        """Name the signed-in user in the status bar, with Lock and Sign out."""
+        self.account_label = QLabel(
+            self.tr("Signed in: {name} ({role})").format(name=user_name, role=role)
+        )
+        self.account_label.setObjectName("accountLabel")
+        self.account_label.setAccessibleName(self.account_label.text())
+        self.lock_button = QPushButton(self.tr("Lock"))
+        self.lock_button.setObjectName("lockButton")
+        self.lock_button.setAccessibleName(self.tr("Lock the workstation"))
+        self.lock_button.setToolTip(self.tr("Hide patient data until you type your password"))
+        self.sign_out_button = QPushButton(self.tr("Sign out"))
+        self.sign_out_button.setObjectName("signOutButton")
+        self.sign_out_button.setAccessibleName(self.tr("Sign out"))
+        for widget in (self.account_label, self.lock_button, self.sign_out_button):
+            self.statusBar().insertPermanentWidget(0, widget)
+        self.lock_button.clicked.connect(self.lock_requested)
+        self.sign_out_button.clicked.connect(self.sign_out_requested)
+
+    def install_lock_overlay(self, overlay: QWidget) -> None:
+        """The widget that covers the pages while locked (hidden until ``set_locked(True)``)."""
+        overlay.setParent(self.pages)
+        overlay.hide()
+        self._lock_overlay = overlay
+        self.pages.installEventFilter(self)
+        self.pages.currentChanged.connect(lambda _i: self._place_lock_overlay())
+
+    @property
+    def locked(self) -> bool:
+        """True while the screen lock hides the patient data."""
+        return self._locked
+
+    def set_locked(self, locked: bool) -> None:
+        """Hide (or show again) every page but the Session page, which always stays live."""
+        self._locked = locked
+        for index in range(self.pages.count()):
+            widget = self.pages.widget(index)
+            if index != Page.SESSION:
+                widget.setEnabled(not locked)  # no focus or typing behind the cover
+        self._place_lock_overlay()
+
+    def _place_lock_overlay(self) -> None:
+        overlay = self._lock_overlay
+        if overlay is None:
+            return
+        cover = self._locked and self.pages.currentIndex() != Page.SESSION
+        if cover:
+            overlay.setGeometry(self.pages.rect())
+            overlay.raise_()
+        overlay.setVisible(cover)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.pages and event.type() == QEvent.Type.Resize:
+            self._place_lock_overlay()
+        return super().eventFilter(watched, event)
