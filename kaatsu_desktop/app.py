@@ -1,4 +1,11 @@
-"""Composition root: builds the database, the services and the window, and wires them."""
+"""Composition root: builds the database, the services and the window, and wires them.
+
+Start (issue 7): the clinic database (its secret asked when encrypted; encryption offered at the
+first run), the first administrator when none exists, then sign-in. Services and the session
+recorder act as the signed-in user. A trainer gets demo mode only: the demo database of invented
+patients, never the clinic's records. `--demo` starts without sign-in: a sandbox on the demo
+database (invented patients only, never the clinic file), for training and trying things out.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +16,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from kaatsu_desktop.accounts import (
+    Authenticator,
+    ClinicSecret,
+    DatabaseState,
+    KeyringStore,
+    SecretRequired,
+    WrongKey,
+    database_state,
+    encryption_available,
+    open_protected,
+)
 from kaatsu_desktop.i18n import translate
 from kaatsu_desktop.services import Services
 from kaatsu_desktop.services.demo import (
+    DEMO_FILENAME,
     DatabaseModeError,
     check_database_mode,
     default_demo_path,
@@ -20,14 +39,21 @@ from kaatsu_desktop.services.demo import (
 from kaatsu_desktop.storage import (
     Clock,
     Database,
+    Role,
     StorageError,
+    User,
     default_database_path,
     open_database,
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from argon2 import PasswordHasher
+
     from devices.runtime import DeviceRuntime
     from kaatsu_desktop.session.recorder import Recorder
+    from ui.accounts.shell import AccountsShell
     from ui.main_window import MainWindow
     from ui.session.mount import SessionMount
     from ui.session.port import StartRequest
@@ -69,13 +95,71 @@ def open_for(args: argparse.Namespace, *, clock: Clock | None = None) -> Databas
     return db
 
 
-def build_workstation(db: Database, *, demo: bool) -> Workstation:
-    """Services over ``db`` and the main window; a demo database gets its demo patients."""
+def trainer_demo_path(args: argparse.Namespace) -> Path:
+    """The demo database a trainer gets: beside the clinic file given by --db, else the default."""
+    if args.db:
+        return Path(args.db).expanduser().absolute().with_name(DEMO_FILENAME)
+    return default_demo_path()
+
+
+def open_demo_for_trainer(args: argparse.Namespace, *, clock: Clock | None = None) -> Database:
+    """The demo database for a trainer signed in at the clinic workstation (never the clinic's)."""
+    return open_for(argparse.Namespace(demo=True, db=trainer_demo_path(args)), clock=clock)
+
+
+def open_clinic_database(
+    path: Path,
+    *,
+    choose_encryption: Callable[[], tuple[ClinicSecret | None, bool] | None],
+    ask_secret: Callable[[str], ClinicSecret | None],
+    key_store: KeyringStore | None = None,
+    clock: Clock | None = None,
+) -> Database | None:
+    """Open (or create) the clinic database, asking for the secret; None when the user quits.
+
+    First run with SQLCipher available: `choose_encryption()` gives (secret or None for a plain
+    file, keep the key in the keyring) or None to quit. An encrypted file opens with the kept key,
+    else with the secret `ask_secret(reason)` returns (None: quit); a wrong secret asks again.
+    The secret and the key never reach a log or a message (WrongKey names neither).
+    """
+    kwargs = {"clock": clock} if clock is not None else {}
+    state = database_state(path)
+    if state is DatabaseState.MISSING and encryption_available():
+        choice = choose_encryption()
+        if choice is None:
+            return None
+        secret, remember = choice
+        if secret is not None:
+            return open_protected(path, secret=secret, key_store=key_store, remember=remember,
+                                  **kwargs)  # fmt: skip
+        return open_database(path, **kwargs)
+    if state is not DatabaseState.ENCRYPTED:
+        return open_database(path, **kwargs)
+    try:
+        return open_protected(path, key_store=key_store, **kwargs)
+    except (SecretRequired, WrongKey) as first:
+        reason = str(first)
+    while True:
+        secret = ask_secret(reason)
+        if secret is None:
+            return None
+        try:
+            return open_protected(path, secret=secret, key_store=key_store, remember=True,
+                                  **kwargs)  # fmt: skip
+        except WrongKey as wrong:
+            log.info("the database secret did not fit")
+            reason = str(wrong)
+
+
+def build_workstation(db: Database, *, demo: bool, user_id: int | None = None) -> Workstation:
+    """Services over ``db`` acting as ``user_id`` and the main window; a demo database gets its
+    demo patients (seeded by the program itself)."""
     from ui.main_window import MainWindow
 
-    services = Services.create(db)
     if demo:
-        seed_demo_patients(services.patients, services.screenings)
+        seeding = Services.create(db)
+        seed_demo_patients(seeding.patients, seeding.screenings)
+    services = Services.create(db, user_id=user_id)
     window = MainWindow(services, database_path=db.path, demo=demo)
     return Workstation(db, services, window)
 
@@ -160,8 +244,133 @@ def startup_notices(db: Database) -> list[str]:
     return notes
 
 
+@dataclass
+class SignedInSession:
+    """One signed-in user's workstation: what to close when they sign out or quit."""
+
+    user: User
+    workstation: Workstation
+    device_side: DeviceSide
+    shell: AccountsShell
+    demo_db: Database | None  # a trainer's demo database (the clinic file stays open for audit)
+
+    def close(self, reason: str | None) -> None:
+        """Release and stop the device side, record the sign-out (unless done), close the demo."""
+        try:
+            self.device_side.close()
+        finally:
+            if reason is not None:
+                self.shell.close(reason)
+            self.workstation.window.close()
+            self.workstation.window.deleteLater()
+            if self.demo_db is not None:
+                self.demo_db.close()
+
+
+def start_signed_in(
+    db: Database,
+    auth: Authenticator,
+    user: User,
+    args: argparse.Namespace,
+    *,
+    hasher: PasswordHasher | None = None,
+    monotonic: Callable[[], float] | None = None,
+    clock: Clock | None = None,
+) -> SignedInSession:
+    """The workstation for a signed-in user: by role, with the screen lock and their pages.
+
+    Clinicians work on the clinic database as themselves (services and recorder audit their id).
+    Administrators get the same window: the patient pages refuse with the reason, Accounts and
+    Audit are added. A trainer gets demo mode on the demo database, never a clinic record.
+    """
+    import time
+
+    from ui.accounts.shell import AccountsShell
+
+    demo_db = None
+    if user.role is Role.TRAINER:
+        demo_db = open_demo_for_trainer(args, clock=clock)
+        # The demo database holds no accounts: its invented records are the program's own.
+        ws = build_workstation(demo_db, demo=True)
+        side = build_device_side(ws, demo=True)
+    else:
+        ws = build_workstation(db, demo=False, user_id=user.id)
+        side = build_device_side(ws, demo=False, user_id=user.id)
+    shell = AccountsShell(ws.window, db, auth, user, hasher=hasher,
+                          monotonic=monotonic or time.monotonic)  # fmt: skip
+    side.mount.flow.session_live.connect(shell.set_session_live)
+    return SignedInSession(user, ws, side, shell, demo_db)
+
+
+def ask_user(
+    db: Database, auth: Authenticator, *, hasher: PasswordHasher | None = None
+) -> User | None:
+    """The first administrator (first run) then the sign-in dialog; None when the user quits."""
+    from PySide6.QtWidgets import QDialog
+
+    from kaatsu_desktop.accounts import create_first_administrator, needs_first_administrator
+    from ui.accounts.signin import FirstAdministratorDialog, SignInDialog
+
+    if needs_first_administrator(db):
+        first = FirstAdministratorDialog(
+            lambda name, password: create_first_administrator(db, name, password, hasher=hasher)
+        )
+        if first.exec() != QDialog.DialogCode.Accepted:
+            return None
+    dialog = SignInDialog(auth)
+    if dialog.exec() != QDialog.DialogCode.Accepted or dialog.signed is None:
+        return None
+    return dialog.signed.user
+
+
+def _ask_encryption() -> tuple[ClinicSecret | None, bool] | None:
+    from PySide6.QtWidgets import QDialog
+
+    from ui.accounts.encryption_dialogs import EncryptionChoiceDialog
+
+    dialog = EncryptionChoiceDialog(keyring_available=KeyringStore().available)
+    if dialog.exec() != QDialog.DialogCode.Accepted:
+        return None
+    return dialog.secret, dialog.remember
+
+
+def _ask_secret(reason: str) -> ClinicSecret | None:
+    from PySide6.QtWidgets import QDialog
+
+    from ui.accounts.encryption_dialogs import SecretDialog
+
+    dialog = SecretDialog(reason)
+    return dialog.secret if dialog.exec() == QDialog.DialogCode.Accepted else None
+
+
+def _run_demo_sandbox(args: argparse.Namespace, title: str) -> int:
+    """--demo: no sign-in, the demo database of invented patients only (a training sandbox)."""
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    app = QApplication.instance()
+    try:
+        db = open_for(args)
+    except (StorageError, DatabaseModeError) as exc:
+        log.error("cannot open the database: %s", exc)
+        QMessageBox.critical(None, title, str(exc))
+        return 1
+    device_side: DeviceSide | None = None
+    try:
+        workstation = build_workstation(db, demo=True)
+        device_side = build_device_side(workstation, demo=True)
+        workstation.window.statusBar().showMessage(
+            translate("App", "Demo sandbox without sign-in: invented patients only."), 15_000
+        )
+        workstation.window.show()
+        return app.exec()
+    finally:
+        if device_side is not None:
+            device_side.close()
+        db.close()
+
+
 def run_app(args: argparse.Namespace) -> int:
-    """Start the Qt application with the workstation window."""
+    """Start the Qt application: sign-in (or the demo sandbox) and the workstation window."""
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     from ui.theme import apply_theme
@@ -173,22 +382,43 @@ def run_app(args: argparse.Namespace) -> int:
     app.setApplicationName("KAATSU Desktop")
     apply_theme(app)  # type: ignore[arg-type]
     title = translate("App", "KAATSU Desktop")
+    if args.demo:
+        return _run_demo_sandbox(args, title)
     try:
-        db = open_for(args)
+        db = open_clinic_database(
+            database_path(args),
+            choose_encryption=_ask_encryption,
+            ask_secret=_ask_secret,
+            key_store=KeyringStore(),
+        )
+        if db is not None:
+            check_database_mode(db, demo=False)
     except (StorageError, DatabaseModeError) as exc:
         log.error("cannot open the database: %s", exc)
         QMessageBox.critical(None, title, str(exc))
         return 1
-    device_side: DeviceSide | None = None
+    if db is None:
+        return 0
     try:
-        workstation = build_workstation(db, demo=bool(args.demo))
-        device_side = build_device_side(workstation, demo=bool(args.demo))
-        workstation.window.show()
+        auth = Authenticator(db)
         notices = startup_notices(db)
-        if notices:
-            QMessageBox.warning(workstation.window, title, "\n\n".join(notices))
-        return app.exec()
+        while True:
+            user = ask_user(db, auth)
+            if user is None:
+                return 0
+            signed_out: list[bool] = []
+            session = start_signed_in(db, auth, user, args)
+            session.shell.signed_out.connect(lambda out=signed_out: (out.append(True), app.exit(0)))
+            session.workstation.window.show()
+            if notices:
+                QMessageBox.warning(session.workstation.window, title, "\n\n".join(notices))
+                notices = []
+            try:
+                code = app.exec()
+            finally:
+                # A sign-out was recorded by the shell; closing the window records one here.
+                session.close(None if signed_out else "closed")
+            if not signed_out:
+                return code
     finally:
-        if device_side is not None:
-            device_side.close()
         db.close()

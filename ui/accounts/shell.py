@@ -1,0 +1,130 @@
+"""Accounts in the main window: the signed-in user, administrators' pages and the screen lock.
+
+The lock covers every page but the Session page. While a session runs the Session page is shown
+and stays fully live (Release all, Esc, alarms, acknowledge): hiding or freezing it could hide an
+alarm from the clinician at the bands, and the one patient it names is the one in the chair.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from argon2 import PasswordHasher
+from PySide6.QtCore import QObject, Signal
+
+from kaatsu_desktop.accounts import (
+    AccountSettings,
+    Authenticator,
+    Permission,
+    can,
+    load_account_settings,
+)
+from kaatsu_desktop.storage import Database, User
+from ui.accounts.audit_page import AuditPage
+from ui.accounts.lock import LockOverlay, ScreenLock
+from ui.accounts.users_page import UsersPage, role_caption
+from ui.main_window import MainWindow, Page
+
+log = logging.getLogger(__name__)
+
+
+class AccountsShell(QObject):
+    """Wires one signed-in user into a window; `signed_out` when they sign out or switch."""
+
+    signed_out = Signal()
+
+    def __init__(
+        self,
+        window: MainWindow,
+        db: Database,
+        auth: Authenticator,
+        user: User,
+        *,
+        hasher: PasswordHasher | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
+        choose_export_path: Callable[[], Path | None] | None = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent or window)
+        self.window = window
+        self.user = user
+        self._auth = auth
+        self.session_live = False
+        window.show_account(user.name, role_caption(user.role))
+        self.users_page: UsersPage | None = None
+        self.audit_page: AuditPage | None = None
+        if can(user, Permission.MANAGE_USERS):
+            self.users_page = UsersPage(db, user, hasher=hasher)
+            window.add_admin_page(Page.ACCOUNTS, window.tr("Accounts"), self.users_page)
+        if can(user, Permission.VIEW_AUDIT):
+            self.audit_page = AuditPage(db, user, choose_export_path=choose_export_path)
+            window.add_admin_page(Page.AUDIT, window.tr("Audit"), self.audit_page)
+
+        self.overlay = LockOverlay(user.name)
+        window.install_lock_overlay(self.overlay)
+        settings = load_account_settings(db)
+        self.lock = ScreenLock(
+            auth, user, settings.inactivity_timeout, monotonic=monotonic, parent=self
+        )
+        self.lock.locked.connect(self._on_locked)
+        self.overlay.unlock_requested.connect(self.unlock)
+        self.overlay.go_to_session.connect(lambda: window.show_page(Page.SESSION))
+        self.overlay.switch_user_requested.connect(self.sign_out)
+        window.lock_requested.connect(self.lock.lock_now)
+        window.sign_out_requested.connect(self.sign_out)
+        if self.users_page is not None:
+            self.users_page.account_settings_saved.connect(self._settings_saved)
+
+    def set_session_live(self, live: bool) -> None:
+        """The session page reports a running session (the lock then shows it, never hides it)."""
+        self.session_live = live
+        self.overlay.set_session_live(live)
+
+    def _on_locked(self, reason: str) -> None:
+        self.overlay.reset()
+        self.window.set_locked(True)
+        if self.session_live:
+            self.window.show_page(Page.SESSION)  # keep the running session in sight
+        else:
+            self.overlay.password_field.setFocus()
+        log.info("locked (%s); session live: %s", reason, self.session_live)
+
+    def unlock(self, password: str) -> bool:
+        """Unlock with the signed-in user's password; the reason is shown when refused."""
+        reason = self.lock.unlock(password)
+        if reason is not None:
+            self.overlay.show_refusal(reason)
+            return False
+        self.overlay.reset()
+        self.window.set_locked(False)
+        return True
+
+    def sign_out_refusal(self) -> str | None:
+        """Why signing out must wait (a running session), None when it may happen now."""
+        if self.session_live:
+            return self.window.tr(
+                "A session is running: finish it or release all before signing out."
+                " Lock the workstation instead to step away."
+            )
+        return None
+
+    def sign_out(self) -> bool:
+        """Sign out (audited) unless a session runs; the root then asks for a new sign-in."""
+        refused = self.sign_out_refusal()
+        if refused is not None:
+            self.window.statusBar().showMessage(refused, 10_000)
+            return False
+        self.close("manual")
+        self.signed_out.emit()
+        return True
+
+    def close(self, reason: str) -> None:
+        """Stop the lock timer and record the sign-out."""
+        self.lock.stop()
+        self._auth.sign_out(self.user, reason=reason)
+
+    def _settings_saved(self, settings: AccountSettings) -> None:
+        self.lock.set_timeout(settings.inactivity_timeout)
