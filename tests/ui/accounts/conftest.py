@@ -14,7 +14,9 @@ from tests.kaatsu_desktop.accounts.conftest import (
     CLINICIAN_PASSWORD,
     TRAINER_PASSWORD,
 )
+from tests.ui.session.conftest import FakePlayer
 from ui.session.noneguard import guard_none_refcount
+from ui.session.tone import AlarmTone
 
 __all__ = ["ADMIN_PASSWORD", "CLINICIAN_PASSWORD", "TRAINER_PASSWORD", "Monotonic"]
 
@@ -68,3 +70,9 @@ def trainer(db: Database, hasher: PasswordHasher, admin: User) -> User:
 @pytest.fixture
 def monotonic() -> Monotonic:
     return Monotonic()
+
+
+@pytest.fixture
+def tone(qapp: QApplication) -> AlarmTone:
+    """An alarm tone whose players are fakes (tests never make a sound)."""
+    return AlarmTone(player_factory=FakePlayer)
