@@ -14,12 +14,14 @@ import logging
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from kaatsu_desktop.accounts import (
+    KDF_V1,
     Authenticator,
     ClinicSecret,
     DatabaseState,
+    KdfParameters,
     KeyringStore,
     SecretRequired,
     WrongKey,
@@ -113,7 +115,8 @@ def open_clinic_database(
     choose_encryption: Callable[[], tuple[ClinicSecret | None, bool] | None],
     ask_secret: Callable[[str], ClinicSecret | None],
     key_store: KeyringStore | None = None,
-    clock: Clock | None = None,
+    kdf: KdfParameters = KDF_V1,
+    **open_kwargs: Any,
 ) -> Database | None:
     """Open (or create) the clinic database, asking for the secret; None when the user quits.
 
@@ -121,8 +124,8 @@ def open_clinic_database(
     file, keep the key in the keyring) or None to quit. An encrypted file opens with the kept key,
     else with the secret `ask_secret(reason)` returns (None: quit); a wrong secret asks again.
     The secret and the key never reach a log or a message (WrongKey names neither).
+    `open_kwargs` go to open_database (clock, auto_backup).
     """
-    kwargs = {"clock": clock} if clock is not None else {}
     state = database_state(path)
     if state is DatabaseState.MISSING and encryption_available():
         choice = choose_encryption()
@@ -131,12 +134,12 @@ def open_clinic_database(
         secret, remember = choice
         if secret is not None:
             return open_protected(path, secret=secret, key_store=key_store, remember=remember,
-                                  **kwargs)  # fmt: skip
-        return open_database(path, **kwargs)
+                                  kdf=kdf, **open_kwargs)  # fmt: skip
+        return open_database(path, **open_kwargs)
     if state is not DatabaseState.ENCRYPTED:
-        return open_database(path, **kwargs)
+        return open_database(path, **open_kwargs)
     try:
-        return open_protected(path, key_store=key_store, **kwargs)
+        return open_protected(path, key_store=key_store, kdf=kdf, **open_kwargs)
     except (SecretRequired, WrongKey) as first:
         reason = str(first)
     while True:
@@ -145,7 +148,7 @@ def open_clinic_database(
             return None
         try:
             return open_protected(path, secret=secret, key_store=key_store, remember=True,
-                                  **kwargs)  # fmt: skip
+                                  kdf=kdf, **open_kwargs)  # fmt: skip
         except WrongKey as wrong:
             log.info("the database secret did not fit")
             reason = str(wrong)
