@@ -255,10 +255,39 @@ WHEN new.row_hash IS NULL
 BEGIN SELECT RAISE(ABORT, 'an audit row must continue the hash chain'); END;
 """
 
+# Search-as-you-type over a large registry: a one-character prefix index, so "b" or the "0" of
+# "KC-0" reads one doclist instead of merging every term that starts with it (with 100,000
+# patients, "KC-0" alone expands to 100,000 clinic-id terms). The search itself no longer ranks
+# (patients.search_patients), so the index is rebuilt with the same columns and triggers.
+_V4 = """
+DROP TRIGGER patients_fts_insert;
+DROP TRIGGER patients_fts_update;
+DROP TABLE patients_fts;
+CREATE VIRTUAL TABLE patients_fts USING fts5(
+    clinic_id, given_name, family_name, date_of_birth,
+    content = 'patients', content_rowid = 'id',
+    tokenize = 'unicode61 remove_diacritics 2', prefix = '1 2 3'
+);
+INSERT INTO patients_fts (patients_fts) VALUES ('rebuild');
+CREATE TRIGGER patients_fts_insert AFTER INSERT ON patients BEGIN
+    INSERT INTO patients_fts (rowid, clinic_id, given_name, family_name, date_of_birth)
+    VALUES (new.id, new.clinic_id, new.given_name, new.family_name, new.date_of_birth);
+END;
+CREATE TRIGGER patients_fts_update
+AFTER UPDATE OF clinic_id, given_name, family_name, date_of_birth ON patients BEGIN
+    INSERT INTO patients_fts
+        (patients_fts, rowid, clinic_id, given_name, family_name, date_of_birth)
+    VALUES ('delete', old.id, old.clinic_id, old.given_name, old.family_name, old.date_of_birth);
+    INSERT INTO patients_fts (rowid, clinic_id, given_name, family_name, date_of_birth)
+    VALUES (new.id, new.clinic_id, new.given_name, new.family_name, new.date_of_birth);
+END;
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "users, patients with search, clinical records, sessions, samples, audit", _V1),
     Migration(2, "accounts: credentials, lockout, deactivated users", _V2),
     Migration(3, "audit log hash chain", _V3),
+    Migration(4, "patient search: one-character prefix index", _V4),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
