@@ -6,17 +6,13 @@ import logging
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QFrame,
     QGridLayout,
-    QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QMessageBox,
     QPushButton,
-    QTableWidget,
-    QTableWidgetItem,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -24,51 +20,35 @@ from PySide6.QtWidgets import (
 from kaatsu_desktop.clinical import Assessment, ClinicalInputError, age_on
 from kaatsu_desktop.services import (
     ClearanceSaved,
+    ExchangeService,
     PatientChange,
     PatientHistory,
     PatientService,
     ScreeningSaved,
     ScreeningService,
     SettingsService,
-    clearance_in_force,
     clearance_rules,
 )
-from kaatsu_desktop.storage import SessionStatus
+from kaatsu_desktop.services.trends import SessionTrends, session_trends
+from ui.exchange.actions import ExportActions
+from ui.exchange.names import patient_file_name, session_file_name
+from ui.exchange.prompts import FilePrompts
 from ui.labels import item_label
 from ui.patients.dialog import PatientDialog
+from ui.patients.history_tabs import ClearancesTab, ScreeningsTab, SessionsTab
 from ui.screening.clearance import ClearanceDialog
-from ui.theme import TOUCH_MIN_PX
 from ui.widgets import VerdictChip, primary_button, styled_label
 
 log = logging.getLogger(__name__)
 
 
-def _table(headers: list[str], name: str, accessible: str) -> QTableWidget:
-    table = QTableWidget(0, len(headers))
-    table.setObjectName(name)
-    table.setAccessibleName(accessible)
-    table.setHorizontalHeaderLabels(headers)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setAlternatingRowColors(True)
-    table.verticalHeader().hide()
-    table.verticalHeader().setDefaultSectionSize(TOUCH_MIN_PX + 4)
-    table.horizontalHeader().setStretchLastSection(True)
-    table.horizontalHeader().setDefaultAlignment(
-        Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
-    )
-    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-    return table
-
-
-def _cell(text: str) -> QTableWidgetItem:
-    item = QTableWidgetItem(text)
-    item.setToolTip(text)
-    return item
-
-
 class PatientPage(QWidget):
-    """One patient's record; actions for edit, screening, clearance, session and archive."""
+    """One patient's record and history; edit, screening, clearance, session, export, archive.
+
+    ``exchange`` writes reports and exports as the acting user; without one the page uses an
+    ExchangeService alongside ``patients`` (same database, same user). ``prompts`` answers the
+    file and print dialogs (tests pass their own).
+    """
 
     back_requested = Signal()
     screening_requested = Signal(int)  # patient id
@@ -80,12 +60,17 @@ class PatientPage(QWidget):
         screenings: ScreeningService,
         settings: SettingsService,
         parent: QWidget | None = None,
+        *,
+        exchange: ExchangeService | None = None,
+        prompts: FilePrompts | None = None,
     ) -> None:
         super().__init__(parent)
         self._patients = patients
         self._screenings = screenings
         self._settings = settings
         self.history: PatientHistory | None = None
+        self.trends: SessionTrends | None = None
+        self.exports = ExportActions(exchange or ExchangeService.alongside(patients), self, prompts)
 
         self.back_button = QPushButton(self.tr("← Patients"))
         self.back_button.setObjectName("backToRegistry")
@@ -137,31 +122,40 @@ class PatientPage(QWidget):
                 grid.setColumnStretch(i, 1 if key != "contact" else 2)
             self._detail_labels[key] = value
 
-        self.screening_table = _table(
-            [self.tr("Date"), self.tr("Verdict"), self.tr("Rules fired"), self.tr("Not assessed")],
-            "screeningHistory",
-            self.tr("Screenings"),
+        self.export_json_button = QPushButton(self.tr("Export patient (&JSON)"))
+        self.export_json_button.setObjectName("exportPatientJsonButton")
+        self.export_json_button.setAccessibleName(
+            self.tr("Export the whole patient record as JSON")
         )
-        self.clearance_table = _table(
-            [self.tr("Issued"), self.tr("Physician"), self.tr("Rules covered"),
-             self.tr("Expires on"), self.tr("Status"), self.tr("Note")],
-            "clearanceHistory",
-            self.tr("Clearances"),
-        )  # fmt: skip
-        self.session_table = _table(
-            [self.tr("Date"), self.tr("Protocol"), self.tr("Arms (min)"), self.tr("Legs (min)"),
-             self.tr("Alarms"), self.tr("Status")],
-            "sessionHistory",
-            self.tr("Sessions"),
-        )  # fmt: skip
-        self.sections: list[QGroupBox] = []
-        for table in (self.screening_table, self.clearance_table, self.session_table):
-            section = QGroupBox()
-            box = QVBoxLayout(section)
-            box.setContentsMargins(8, 12, 8, 8)
-            box.addWidget(table)
-            table.setMinimumHeight(110)
-            self.sections.append(section)
+        self.export_fhir_button = QPushButton(self.tr("Export &FHIR bundle"))
+        self.export_fhir_button.setObjectName("exportPatientFhirButton")
+        self.export_fhir_button.setAccessibleName(
+            self.tr("Export the patient as an HL7 FHIR R4 bundle")
+        )
+
+        self.sessions_tab = SessionsTab()
+        self.screenings_tab = ScreeningsTab()
+        self.clearances_tab = ClearancesTab()
+        self.session_table = self.sessions_tab.table
+        self.screening_table = self.screenings_tab.table
+        self.clearance_table = self.clearances_tab.table
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("patientHistoryTabs")
+        self.tabs.setAccessibleName(self.tr("Patient history"))
+        # Touch-sized tabs, tall enough for the export buttons in the corner beside them.
+        self.tabs.setStyleSheet("QTabBar::tab { min-height: 34px; padding: 4px 18px; }")
+        self.tabs.addTab(self.sessions_tab, "")
+        self.tabs.addTab(self.screenings_tab, "")
+        self.tabs.addTab(self.clearances_tab, "")
+        corner = QWidget()
+        corner_row = QHBoxLayout(corner)
+        corner_row.setContentsMargins(0, 0, 0, 4)
+        corner_row.addWidget(self.export_json_button)
+        corner_row.addWidget(self.export_fhir_button)
+        self.tabs.setCornerWidget(corner, Qt.Corner.TopRightCorner)
+        self.feedback = styled_label("", "muted", wrap=True)
+        self.feedback.setObjectName("exportFeedback")
+        self.feedback.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
         head = QHBoxLayout()
         head.addWidget(self.back_button)
@@ -182,9 +176,8 @@ class PatientPage(QWidget):
         layout.addLayout(head)
         layout.addLayout(actions)
         layout.addWidget(self.details)
-        # Sessions pile up fastest; clearances are few.
-        for section, stretch in zip(self.sections, (2, 1, 3), strict=True):
-            layout.addWidget(section, stretch)
+        layout.addWidget(self.tabs, 1)
+        layout.addWidget(self.feedback)
 
         self.back_button.clicked.connect(self.back_requested)
         self.edit_button.clicked.connect(self.edit)
@@ -192,6 +185,12 @@ class PatientPage(QWidget):
         self.clearance_button.clicked.connect(self.record_clearance)
         self.session_button.clicked.connect(self._request_session)
         self.archive_button.clicked.connect(self._toggle_archive)
+        self.export_json_button.clicked.connect(self.export_patient_json)
+        self.export_fhir_button.clicked.connect(self.export_patient_fhir)
+        self.sessions_tab.report_requested.connect(self.report_pdf)
+        self.sessions_tab.print_requested.connect(self.print_report)
+        self.sessions_tab.csv_requested.connect(self.export_session_csv)
+        self.exports.message.connect(self.feedback.setText)
         patients.patient_changed.connect(self._on_patient_changed)
         screenings.screening_saved.connect(self._on_screening_saved)
         screenings.clearance_saved.connect(self._on_clearance_saved)
@@ -205,7 +204,12 @@ class PatientPage(QWidget):
 
     def show_patient(self, patient_id: int) -> None:
         """Read and show a patient's record and history."""
+        other = patient_id != self.patient_id
         self.history = self._patients.history(patient_id)
+        self.trends = session_trends(self.history.sessions, self._settings.current())
+        if other:
+            self.tabs.setCurrentWidget(self.sessions_tab)
+            self.feedback.clear()
         self._render()
 
     def reload(self) -> None:
@@ -243,93 +247,21 @@ class PatientPage(QWidget):
         self.archive_button.setText(
             self.tr("Restore record") if p.archived else self.tr("Archive record")
         )
-        self._fill_screenings()
-        self._fill_clearances()
-        self._fill_sessions()
-
-    def _fill_screenings(self) -> None:
-        assert self.history is not None
-        rows = self.history.screenings
-        table = self.screening_table
-        table.setRowCount(len(rows))
-        for r, record in enumerate(rows):
-            table.setItem(r, 0, _cell(record.assessed_on.isoformat()))
-            chip = VerdictChip(record.verdict, long=True)
-            holder = QWidget()
-            box = QHBoxLayout(holder)
-            box.setContentsMargins(6, 4, 6, 4)
-            box.addWidget(chip)
-            box.addStretch(1)
-            table.setCellWidget(r, 1, holder)
-            table.setItem(r, 1, _cell(""))  # the chip speaks; the item keeps the row selectable
-            fired = [rule["id"] for rule in record.assessment.get("rules", [])]
-            table.setItem(r, 2, _cell(", ".join(fired) or self.tr("none")))
-            missing = record.assessment.get("not_assessed", [])
-            table.setItem(r, 3, _cell(", ".join(missing) or self.tr("none")))
-        table.setColumnWidth(0, 150)
-        table.setColumnWidth(1, 320)
-        table.setColumnWidth(2, 470)
-        self.sections[0].setTitle(self.tr("Screenings ({n})").format(n=len(rows)))
-
-    def _fill_clearances(self) -> None:
-        assert self.history is not None
-        rows = self.history.clearances
-        table = self.clearance_table
-        table.setRowCount(len(rows))
-        for r, record in enumerate(rows):
-            in_force = clearance_in_force(record, self.history.today)
-            cells = (
-                record.issued_on.isoformat(),
-                record.physician,
-                ", ".join(record.rules),
-                record.expires_on.isoformat(),
-                self.tr("in force") if in_force else self.tr("not in force"),
-                record.note,
-            )
-            for c, text in enumerate(cells):
-                table.setItem(r, c, _cell(text))
-        for column, width in enumerate((140, 220, 220, 140, 150)):
-            table.setColumnWidth(column, width)
-        self.sections[1].setTitle(self.tr("Physician clearances ({n})").format(n=len(rows)))
-
-    def _fill_sessions(self) -> None:
-        assert self.history is not None
-        rows = self.history.sessions
-        table = self.session_table
-        table.setRowCount(len(rows))
-        for r, s in enumerate(rows):
-            status = self._status_words(s.status) + (self.tr(" (demo)") if s.demo else "")
-            if s.end_reason:
-                status += f": {s.end_reason}"
-            cells = (
-                s.started_at.astimezone().strftime("%Y-%m-%d %H:%M"),
-                s.protocol,
-                self._minutes(s.minutes["arms"]),
-                self._minutes(s.minutes["legs"]),
-                str(s.alarms),
-                status,
-            )
-            for c, text in enumerate(cells):
-                table.setItem(r, c, _cell(text))
-        for column, width in enumerate((190, 260, 130, 130, 100)):
-            table.setColumnWidth(column, width)
-        self.sections[2].setTitle(self.tr("Sessions ({n})").format(n=len(rows)))
+        assert self.trends is not None
+        self.sessions_tab.show_sessions(h, self.trends)
+        self.screenings_tab.show_screenings(h)
+        self.clearances_tab.show_clearances(h)
+        titles = (
+            self.tr("Sessions ({n})").format(n=len(h.sessions)),
+            self.tr("Screenings ({n})").format(n=len(h.screenings)),
+            self.tr("Physician clearances ({n})").format(n=len(h.clearances)),
+        )
+        for i, title in enumerate(titles):
+            self.tabs.setTabText(i, title)
 
     def _notes_box_visible(self, visible: bool) -> None:
         for widget in self._notes_widgets:
             widget.setVisible(visible)
-
-    def _status_words(self, status: SessionStatus) -> str:
-        words = {
-            SessionStatus.RUNNING: self.tr("running"),
-            SessionStatus.COMPLETED: self.tr("completed"),
-            SessionStatus.ABORTED: self.tr("aborted"),
-            SessionStatus.INTERRUPTED: self.tr("interrupted"),
-        }
-        return words[status]
-
-    def _minutes(self, value: float | None) -> str:
-        return self.tr("not recorded") if value is None else f"{value:.1f}"
 
     # -- actions ---------------------------------------------------------------------------------
 
@@ -362,6 +294,48 @@ class PatientPage(QWidget):
             valid_days=self._settings.current().screening_validity_days,
             parent=self,
         )
+
+    # -- reports and exports ---------------------------------------------------------------------
+
+    def _session_file(self, session_id: int, ext: str) -> str:
+        assert self.history is not None
+        line = next(s for s in self.history.sessions if s.id == session_id)
+        return session_file_name(self.history.patient.clinic_id, session_id, line.started_at, ext)
+
+    def report_pdf(self, session_id: int) -> None:
+        """Save a session's report as PDF (file dialog, then the service; offers the folder)."""
+        if self.history is None:
+            return
+        clinic_id, started = self._session(session_id)
+        self.exports.report_pdf(
+            session_id, session_file_name(clinic_id, session_id, started, "pdf")
+        )
+
+    def print_report(self, session_id: int) -> None:
+        """Print a session's report (print dialog); the printing is audited."""
+        if self.history is not None:
+            self.exports.print_report(session_id)
+
+    def export_session_csv(self, session_id: int) -> None:
+        """Export a session's samples and events as CSV."""
+        if self.history is None:
+            return
+        clinic_id, started = self._session(session_id)
+        self.exports.session_csv(
+            session_id, session_file_name(clinic_id, session_id, started, "csv")
+        )
+
+    def export_patient_json(self) -> None:
+        """Export the whole patient record as JSON."""
+        if self.history is not None:
+            p = self.history.patient
+            self.exports.patient_json(p.id, patient_file_name(p.clinic_id, "patient"))
+
+    def export_patient_fhir(self) -> None:
+        """Export the patient as an HL7 FHIR R4 Bundle."""
+        if self.history is not None:
+            p = self.history.patient
+            self.exports.patient_fhir(p.id, patient_file_name(p.clinic_id, "fhir-bundle"))
 
     def _request_screening(self) -> None:
         if self.patient_id is not None:

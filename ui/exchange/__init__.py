@@ -1,0 +1,1 @@
+"""Export and import dialogs: session reports (PDF and paper), CSV, JSON, FHIR, patients CSV."""

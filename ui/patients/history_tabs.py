@@ -1,0 +1,327 @@
+"""The patient's history in tabs: sessions, screenings and clearances, each with its empty state.
+
+Sessions: plots over time above the table, each row with Report (PDF), Print and Export CSV.
+Screenings: the verdict timeline above the table. Clearances: the table.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kaatsu_desktop.services import PatientHistory, SessionSummary, clearance_in_force
+from kaatsu_desktop.services.trends import (
+    SessionTrends,
+    clearance_spans,
+    verdict_points,
+)
+from kaatsu_desktop.storage import SessionStatus
+from ui.history.session_plots import SessionHistoryPlots
+from ui.history.verdict_plot import VerdictTimeline
+from ui.theme import TOUCH_MIN_PX
+from ui.widgets import VerdictChip, styled_label
+
+log = logging.getLogger(__name__)
+
+ROW_BUTTON_STYLE = "QPushButton { padding: 4px 8px; }"  # three fit in one row of the table
+
+
+def history_table(headers: list[str], name: str, accessible: str) -> QTableWidget:
+    """A read-only, row-selecting table with touch-sized rows."""
+    table = QTableWidget(0, len(headers))
+    table.setObjectName(name)
+    table.setAccessibleName(accessible)
+    table.setHorizontalHeaderLabels(headers)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setAlternatingRowColors(True)
+    table.verticalHeader().hide()
+    table.verticalHeader().setDefaultSectionSize(TOUCH_MIN_PX + 4)
+    table.horizontalHeader().setStretchLastSection(True)
+    table.horizontalHeader().setDefaultAlignment(
+        Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+    )
+    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    return table
+
+
+def cell(text: str) -> QTableWidgetItem:
+    """A table cell whose tooltip repeats its text (long reasons are cut by the column)."""
+    item = QTableWidgetItem(text)
+    item.setToolTip(text)
+    return item
+
+
+class EmptyOr(QStackedWidget):
+    """Either the content or, when there is nothing to show, a plain sentence saying so."""
+
+    def __init__(self, content: QWidget, title: str, hint: str, name: str) -> None:
+        super().__init__()
+        self.empty = QWidget()
+        self.empty.setObjectName(name)
+        box = QVBoxLayout(self.empty)
+        box.setContentsMargins(24, 24, 24, 24)
+        self.title = styled_label(title, "subtitle", wrap=True)
+        self.hint = styled_label(hint, "muted", wrap=True)
+        box.addWidget(self.title)
+        box.addWidget(self.hint)
+        box.addStretch(1)
+        self.content = content
+        self.addWidget(self.empty)
+        self.addWidget(content)
+
+    def set_empty(self, empty: bool) -> None:
+        """Show the sentence (True) or the content (False)."""
+        self.setCurrentWidget(self.empty if empty else self.content)
+
+    @property
+    def is_empty(self) -> bool:
+        """True while the sentence is shown."""
+        return self.currentWidget() is self.empty
+
+
+def _splitter(top: QWidget, bottom: QWidget, sizes: tuple[int, int]) -> QSplitter:
+    splitter = QSplitter(Qt.Orientation.Vertical)
+    splitter.setChildrenCollapsible(False)
+    splitter.addWidget(top)
+    splitter.addWidget(bottom)
+    splitter.setSizes(list(sizes))
+    return splitter
+
+
+class SessionsTab(QWidget):
+    """Sessions over time (plots) above the session table; each row offers report and export."""
+
+    report_requested = Signal(int)  # session id
+    print_requested = Signal(int)
+    csv_requested = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.plots = SessionHistoryPlots()
+        self.table = history_table(
+            [self.tr("Date"), self.tr("Protocol"), self.tr("Arms (min)"), self.tr("Legs (min)"),
+             self.tr("Alarms"), self.tr("Status"), self.tr("Report and export")],
+            "sessionHistory",
+            self.tr("Sessions"),
+        )  # fmt: skip
+        self.table.setMinimumHeight(110)
+        # The status column takes the width left over; its rows re-fit when that changes.
+        self.table.horizontalHeader().sectionResized.connect(self._status_resized)
+        self.body = EmptyOr(
+            _splitter(self.plots, self.table, (300, 260)),
+            self.tr("No sessions yet."),
+            self.tr(
+                "Once this patient has had a session, its restriction time per limb group"
+                " against the limits, the pressures and the alarms appear here, as plots and"
+                " in a table."
+            ),
+            "noSessions",
+        )
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 8)
+        layout.addWidget(self.body)
+
+    def show_sessions(self, history: PatientHistory, trends: SessionTrends) -> None:
+        """Fill the table (newest first) and the plots (oldest first)."""
+        rows = history.sessions
+        self.body.set_empty(not rows)
+        self.plots.set_trends(trends)
+        table = self.table
+        table.setRowCount(len(rows))
+        for r, s in enumerate(rows):
+            when = s.started_at.astimezone().strftime("%Y-%m-%d %H:%M")
+            status = self._status_words(s.status) + (self.tr(" (demo)") if s.demo else "")
+            if s.end_reason:
+                status += f": {s.end_reason}"
+            cells = (when, s.protocol, self._minutes(s.minutes["arms"]),
+                     self._minutes(s.minutes["legs"]), str(s.alarms), status)  # fmt: skip
+            for c, text in enumerate(cells):
+                table.setItem(r, c, cell(text))
+            table.setItem(r, 6, cell(""))  # the buttons speak; the item keeps the row selectable
+            table.setCellWidget(r, 6, self._row_actions(s, when))
+        self._fit_columns()
+
+    def _fit_columns(self) -> None:
+        # Dates, minutes and alarms as wide as their text; the buttons as wide as they need;
+        # the status (which may carry a long end reason, also in its tooltip) takes the rest.
+        table = self.table
+        header = table.horizontalHeader()
+        for column in (0, 2, 3, 4):
+            table.resizeColumnToContents(column)
+        table.setColumnWidth(1, min(220, max(140, table.sizeHintForColumn(1) + 12)))
+        holder = table.cellWidget(0, 6) if table.rowCount() else None
+        if holder is not None:
+            # The style sheet sizes the buttons when polished; measure them after that.
+            for button in holder.findChildren(QPushButton):
+                button.ensurePolished()
+            holder.ensurePolished()
+            # The style sheet pads every cell by 10 px a side; cell widgets are inset by it.
+            table.setColumnWidth(6, holder.sizeHint().width() + 24)
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
+        # A long end reason gets a taller row rather than an ellipsis (touch rows stay 48 px).
+        table.verticalHeader().setMinimumSectionSize(TOUCH_MIN_PX + 4)
+        table.resizeRowsToContents()
+
+    def _status_resized(self, column: int, _old: int, _new: int) -> None:
+        if column == 5:
+            self.table.resizeRowsToContents()
+
+    def _row_actions(self, session: SessionSummary, when: str) -> QWidget:
+        holder = QWidget()
+        box = QHBoxLayout(holder)
+        box.setContentsMargins(4, 2, 4, 2)
+        box.setSpacing(6)
+        specs = (
+            ("sessionReportButton", self.tr("Report (PDF)"),
+             self.tr("Save the report of the session of {when} as PDF"), self.report_requested),
+            ("sessionPrintButton", self.tr("Print"),
+             self.tr("Print the report of the session of {when}"), self.print_requested),
+            ("sessionCsvButton", self.tr("Export CSV"),
+             self.tr("Export the samples and events of the session of {when} as CSV"),
+             self.csv_requested),
+        )  # fmt: skip
+        for name, text, accessible, signal in specs:
+            button = QPushButton(text)
+            button.setObjectName(name)
+            button.setAccessibleName(accessible.format(when=when))
+            button.setToolTip(accessible.format(when=when))
+            button.setStyleSheet(ROW_BUTTON_STYLE)
+            button.setProperty("session_id", session.id)
+            button.clicked.connect(lambda _=False, sid=session.id, sig=signal: sig.emit(sid))
+            box.addWidget(button)
+        box.addStretch(1)
+        return holder
+
+    def row_button(self, row: int, name: str) -> QPushButton:
+        """The action button ``name`` of a table row (for tests and keyboard users)."""
+        holder = self.table.cellWidget(row, 6)
+        button = holder.findChild(QPushButton, name) if holder else None
+        if button is None:
+            raise LookupError(f"no {name} in row {row}")
+        return button
+
+    def _status_words(self, status: SessionStatus) -> str:
+        words = {
+            SessionStatus.RUNNING: self.tr("running"),
+            SessionStatus.COMPLETED: self.tr("completed"),
+            SessionStatus.ABORTED: self.tr("aborted"),
+            SessionStatus.INTERRUPTED: self.tr("interrupted"),
+        }
+        return words[status]
+
+    def _minutes(self, value: float | None) -> str:
+        return self.tr("not recorded") if value is None else f"{value:.1f}"
+
+
+class ScreeningsTab(QWidget):
+    """The verdict timeline above the screening table."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.timeline = VerdictTimeline()
+        self.table = history_table(
+            [self.tr("Date"), self.tr("Verdict"), self.tr("Rules fired"), self.tr("Not assessed")],
+            "screeningHistory",
+            self.tr("Screenings"),
+        )
+        self.table.setMinimumHeight(110)
+        self.body = EmptyOr(
+            _splitter(self.timeline, self.table, (240, 300)),
+            self.tr("No screenings yet."),
+            self.tr(
+                "A screening is needed before any session (P-SCR-1). Its verdict, and every"
+                " later one, appears here on a timeline and in a table."
+            ),
+            "noScreenings",
+        )
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 8)
+        layout.addWidget(self.body)
+
+    def show_screenings(self, history: PatientHistory) -> None:
+        """Fill the timeline and the table (newest first)."""
+        rows = history.screenings
+        self.body.set_empty(not rows)
+        self.timeline.set_points(
+            verdict_points(rows), clearance_spans(history.clearances), history.today
+        )
+        table = self.table
+        table.setRowCount(len(rows))
+        for r, record in enumerate(rows):
+            table.setItem(r, 0, cell(record.assessed_on.isoformat()))
+            chip = VerdictChip(record.verdict, long=True)
+            holder = QWidget()
+            box = QHBoxLayout(holder)
+            box.setContentsMargins(6, 4, 6, 4)
+            box.addWidget(chip)
+            box.addStretch(1)
+            table.setCellWidget(r, 1, holder)
+            table.setItem(r, 1, cell(""))  # the chip speaks; the item keeps the row selectable
+            fired = [rule["id"] for rule in record.assessment.get("rules", [])]
+            table.setItem(r, 2, cell(", ".join(fired) or self.tr("none")))
+            missing = record.assessment.get("not_assessed", [])
+            table.setItem(r, 3, cell(", ".join(missing) or self.tr("none")))
+        table.setColumnWidth(0, 150)
+        table.setColumnWidth(1, 320)
+        table.setColumnWidth(2, 470)
+
+
+class ClearancesTab(QWidget):
+    """Physician clearances, newest first, with whether each is in force today."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.table = history_table(
+            [self.tr("Issued"), self.tr("Physician"), self.tr("Rules covered"),
+             self.tr("Expires on"), self.tr("Status"), self.tr("Note")],
+            "clearanceHistory",
+            self.tr("Clearances"),
+        )  # fmt: skip
+        self.body = EmptyOr(
+            self.table,
+            self.tr("No physician clearance on file."),
+            self.tr(
+                "A screening verdict of “Physician clearance required” allows sessions only"
+                " once a clearance is recorded (Record clearance)."
+            ),
+            "noClearances",
+        )
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 8)
+        layout.addWidget(self.body)
+
+    def show_clearances(self, history: PatientHistory) -> None:
+        """Fill the table."""
+        rows = history.clearances
+        self.body.set_empty(not rows)
+        table = self.table
+        table.setRowCount(len(rows))
+        for r, record in enumerate(rows):
+            in_force = clearance_in_force(record, history.today)
+            cells = (
+                record.issued_on.isoformat(),
+                record.physician,
+                ", ".join(record.rules),
+                record.expires_on.isoformat(),
+                self.tr("in force") if in_force else self.tr("not in force"),
+                record.note,
+            )
+            for c, text in enumerate(cells):
+                table.setItem(r, c, cell(text))
+        for column, width in enumerate((140, 220, 220, 140, 150)):
+            table.setColumnWidth(column, width)
