@@ -175,20 +175,15 @@ def device_config(cuff: SimulatedCuff) -> DeviceConfig:
 
 def status_frame(cuff: SimulatedCuff) -> StatusFrame:
     """The Status value at the model's present."""
-    snap = cuff.snapshot()
-    if snap.watchdog_expired:
+    battery, device_faults, armed, expired, counter, channel_faults = cuff.status_fields()
+    if expired:
         watchdog = WatchdogState.EXPIRED
-    elif snap.watchdog_armed:
+    elif armed:
         watchdog = WatchdogState.ARMED
     else:
         watchdog = WatchdogState.DISARMED  # after boot, or silence with nothing inflated
     return StatusFrame(
-        min(100, max(0, round(snap.battery_pct))),
-        snap.device_faults,
-        watchdog,
-        snap.uptime_ms // 1000,
-        snap.heartbeat_counter & 0xFFFF,
-        tuple(c.faults for c in snap.channels),
+        battery, device_faults, watchdog, cuff.uptime_ms // 1000, counter, channel_faults
     )
 
 

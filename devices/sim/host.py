@@ -19,7 +19,7 @@ import contextlib
 import logging
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, fields
 from typing import Protocol
 
 from devices.protocol import encode, uuids
@@ -128,7 +128,8 @@ class SimulatedCuffHost:
         self._subs: dict[str, NotifyCallback] = {}
         self._down_until = -math.inf
         self._stream_seq = 0
-        self._status_key: StatusFrame | None = None
+        # What the last Status notified, less the uptime (`SimulatedCuff.status_fields`).
+        self._status_key: tuple[object, ...] | None = None
         self._status_at = -math.inf
 
     # -- state -------------------------------------------------------------------------------------
@@ -379,14 +380,14 @@ class SimulatedCuffHost:
         self._notify(uuids.PRESSURE_STREAM, encode(self.pressure_frame(seq)))
 
     def _send_status(self, *, force: bool) -> None:
-        frame = self.status()
-        key = replace(frame, uptime_s=0)  # uptime alone is no change
+        # Compared without building the frame: this runs at every stream tick.
+        key = self._cuff.status_fields()  # uptime alone is no change
         now = self._now()
         due = now - self._status_at >= self.timing.status_interval_s - 1e-9
         if force or due or key != self._status_key:
             self._status_key = key
             self._status_at = now
-            self._notify(uuids.STATUS, encode(frame))
+            self._notify(uuids.STATUS, encode(self.status()))
 
     def _notify(self, uuid: str, payload: bytes) -> bool:
         callback = self._subs.get(uuid)

@@ -244,6 +244,26 @@ class SimulatedCuff:
         """The pressure each channel reports right now (None for a flagged sensor)."""
         return tuple(ch.reported() for ch in self._channels)
 
+    def status_fields(self) -> tuple[int, Fault, bool, bool, int, tuple[Fault, ...]]:
+        """What a Status frame reports less the uptime, cheap enough to compare at every tick.
+
+        (battery percent as reported 0..100, device faults, watchdog armed, watchdog expired,
+        heartbeat counter as reported, each channel's faults); equal values mean no change.
+        """
+        return (
+            min(100, max(0, round(self._battery))),
+            _FAULTS[self._device_faults],
+            self._armed(),
+            self._hb_expired,
+            self._hb_counter & 0xFFFF,
+            tuple([_FAULTS[ch.faults] for ch in self._channels]),
+        )
+
+    @property
+    def uptime_ms(self) -> int:
+        """Device time since boot, in milliseconds."""
+        return self._uptime_ms()
+
     def stream_sample(self) -> StreamSample:
         """What one Pressure Stream notification carries, at the current time."""
         now = self._now

@@ -76,3 +76,39 @@ def test_pressure_frame_zeroes_cycle_numbers_of_a_hold_only():
     assert frame.sequence == 12 and frame.unit is Unit.MMHG
     assert [(c.cycle, c.cycle_count) for c in frame.channels] == [(0, 0), (1, 3), (0, 0), (0, 0)]
     assert [c.seconds_left for c in frame.channels[:2]] == [60, 10]  # rounded up
+
+
+def _status_from_snapshot(cuff: SimulatedCuff) -> tuple:
+    """The Status fields derived from the full snapshot, as the firmware once built them."""
+    snap = cuff.snapshot()
+    return (
+        min(100, max(0, round(snap.battery_pct))),
+        snap.device_faults,
+        snap.watchdog_armed,
+        snap.watchdog_expired,
+        snap.heartbeat_counter & 0xFFFF,
+        tuple(c.faults for c in snap.channels),
+    )
+
+
+def test_status_fields_match_the_full_snapshot_through_faults_watchdog_and_battery():
+    cuff = SimulatedCuff(FOUR, seed=3, battery_pct=37.4)
+    seen = [cuff.status_fields()]
+    assert cuff.status_fields() == _status_from_snapshot(cuff)
+    handle_heartbeat(cuff, b"\x34\x12")
+    cuff.hold(0b0101, 150.0, 60)
+    run(cuff, 1.0)
+    cuff.faults.leak(0, 50.0)
+    cuff.faults.stuck_sensor(2)
+    run(cuff, 4.0)
+    seen.append(cuff.status_fields())
+    assert cuff.status_fields() == _status_from_snapshot(cuff)
+    cuff.set_battery(80.6)
+    run(cuff, 2.5, heartbeat=False)  # watchdog expiry: every channel released
+    seen.append(cuff.status_fields())
+    assert cuff.status_fields() == _status_from_snapshot(cuff)
+    assert len(set(seen)) == 3  # each stage is a Status change
+    frame = status_frame(cuff)
+    assert frame.battery_percent == 81 and frame.watchdog is WatchdogState.EXPIRED
+    assert frame.uptime_s == cuff.snapshot().uptime_ms // 1000
+    assert frame.channel_faults == _status_from_snapshot(cuff)[5]

@@ -241,3 +241,24 @@ def test_result_codes_follow_the_documented_check_order_and_name_the_channels():
     assert got["inflate_unplugged"][0] is ResultCode.OK  # not yet detected
     assert got["fault"] == (ResultCode.FAULT, (1,))
     assert status.channel_faults[1] & Fault.CUFF_UNPLUGGED
+
+
+def test_status_is_notified_once_a_second_when_nothing_changes_and_at_once_on_a_change():
+    async def scenario(registry: CuffRegistry):
+        host = add_cuff(registry)
+        cuff = await Cuff(registry, host).connect()
+        await asyncio.sleep(3.05)  # no heartbeat: nothing in the Status changes
+        quiet = list(cuff.rec.statuses)
+        host.cuff_now().set_battery(42.0)
+        changed_at = asyncio.get_running_loop().time()
+        await asyncio.sleep(0.2)
+        await cuff.close()
+        return quiet, cuff.rec.statuses[len(quiet) :], changed_at
+
+    quiet, after, changed_at = run_virtual(scenario)
+    gaps = [b[0] - a[0] for a, b in itertools.pairwise(quiet)]
+    assert len(quiet) >= 3 and all(abs(g - 1.0) < 0.03 for g in gaps)  # the 1 s refresh only
+    # The battery change is told at the next stream tick, not at the next refresh.
+    first = next((t, s) for t, s in after if s.battery_percent == 42)
+    assert first[0] - changed_at <= 0.021
+    assert len(after) < 5  # a change is told once, not at every tick
