@@ -322,7 +322,7 @@ class MainWindow(QMainWindow):
         self.sign_out_button.setObjectName("signOutButton")
         self.sign_out_button.setAccessibleName(self.tr("Sign out"))
         for widget in (self.account_label, self.lock_button, self.sign_out_button):
-            self.statusBar().insertPermanentWidget(0, widget)
+            self.statusBar().addPermanentWidget(widget)
         self.lock_button.clicked.connect(self.lock_requested)
         self.sign_out_button.clicked.connect(self.sign_out_requested)
 

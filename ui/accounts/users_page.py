@@ -89,7 +89,10 @@ class UsersPage(QFrame):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+        self.table.setMinimumWidth(560)
 
         # New account.
         self.new_name = text_field("newUserName", self.tr("New user's name"))
@@ -157,7 +160,7 @@ class UsersPage(QFrame):
         self.status.setObjectName("usersStatus")
 
         columns = QHBoxLayout()
-        columns.addWidget(self.table, 3)
+        columns.addWidget(self.table, 1)
         side = QVBoxLayout()
         for title, form in (
             (self.tr("New account"), create_form),
@@ -171,7 +174,7 @@ class UsersPage(QFrame):
             inner.addLayout(form)
             side.addWidget(card)
         side.addStretch(1)
-        columns.addLayout(side, 2)
+        columns.addLayout(side, 0)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 20, 24, 16)
         layout.addWidget(styled_label(self.tr("Accounts"), "title"))
@@ -222,7 +225,11 @@ class UsersPage(QFrame):
         """List every account again, keeping the selection by user id."""
         keep = self.selected()
         self.accounts = list_accounts(self._db)
-        names = resolve_names(self._db, [a.updated_by for a in self.accounts])
+        # Never changed since created: the creator made the last change.
+        changers = [
+            a.updated_by if a.updated_at is not None else a.user.created_by for a in self.accounts
+        ]
+        names = resolve_names(self._db, changers)
         now = self._db.now()
         self.table.setRowCount(len(self.accounts))
         for row, account in enumerate(self.accounts):
@@ -235,7 +242,7 @@ class UsersPage(QFrame):
                 account.user.name,
                 role_caption(account.user.role),
                 state,
-                names[account.updated_by],
+                names[changers[row]],
             )
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
