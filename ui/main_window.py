@@ -346,6 +346,8 @@ class MainWindow(QMainWindow):
             widget = self.pages.widget(index)
             if index != Page.SESSION:
                 widget.setEnabled(not locked)  # no focus or typing behind the cover
+        if hasattr(self, "lock_button"):
+            self.lock_button.setEnabled(not locked)
         self._place_lock_overlay()
 
     def _place_lock_overlay(self) -> None:
