@@ -96,6 +96,8 @@ class PatientService(QObject):
 
     def get(self, patient_id: int) -> Patient:
         """One patient by id (archived too); storage.NotFound when there is none; audited."""
+        # Permission first: a refused user must not learn whether an id exists.
+        require_user_id(self._db, self.user_id, Permission.VIEW_PATIENTS)
         patient = get_patient(self._db, patient_id)
         require_patient_read(self._db, self.user_id, patient_id)
         return patient

@@ -42,6 +42,7 @@ def test_a_trainer_cannot_open_a_patient(db: Database, trainer: User) -> None:
         lambda: services.patients.search("smith"),
         lambda: services.patients.create(fields(clinic_id="KC-2")),
         lambda: services.screenings.screening_on_file(patient.id),
+        lambda: services.patients.get(patient.id + 999),  # refused, never "not found"
     ):
         with pytest.raises(PermissionDenied) as info:
             attempt()
