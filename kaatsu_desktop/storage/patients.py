@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -74,6 +74,25 @@ def patient_from_row(row: dict[str, Any]) -> Patient:
         updated_at=datetime.fromisoformat(row["updated_at"]),
         updated_by=row["updated_by"],
     )
+
+
+# The columns of a `patients` row in Patient's field order, for lists read straight off a cursor.
+_COLUMNS = (
+    "id, clinic_id, given_name, family_name, date_of_birth, sex, contact, notes, archived,"
+    " created_at, created_by, updated_at, updated_by"
+)
+_SEX = {s.value: s for s in Sex}
+
+
+def _patients(cursor: Iterable[tuple[Any, ...]]) -> list[Patient]:
+    """Patients from rows of `_COLUMNS`; a search returns hundreds, so no dict per row."""
+    day, stamp = date.fromisoformat, datetime.fromisoformat
+    return [
+        Patient(pid, cid, given, family, day(born), _SEX[sex], contact, notes, bool(archived),
+                stamp(created), created_by, stamp(updated), updated_by)
+        for (pid, cid, given, family, born, sex, contact, notes, archived,
+             created, created_by, updated, updated_by) in cursor
+    ]  # fmt: skip
 
 
 def _fetch(sdb: sqlite_utils.Database, patient_id: int) -> Patient:
@@ -221,13 +240,12 @@ def list_patients(
     db: Database, *, include_archived: bool = False, limit: int | None = None, offset: int = 0
 ) -> list[Patient]:
     """Patients by family name, then given name."""
-    sql = "SELECT * FROM patients"
+    sql = f"SELECT {_COLUMNS} FROM patients"
     if not include_archived:
         sql += " WHERE archived = 0"
     sql += " ORDER BY family_name COLLATE NOCASE, given_name COLLATE NOCASE, id LIMIT ? OFFSET ?"
     with db.reading() as sdb:
-        rows = list(sdb.query(sql, [-1 if limit is None else limit, offset]))
-    return [patient_from_row(r) for r in rows]
+        return _patients(sdb.conn.execute(sql, [-1 if limit is None else limit, offset]))
 
 
 def fts_query(text: str) -> str | None:
@@ -267,12 +285,11 @@ def search_patients(
     # CROSS JOIN keeps the index as the outer loop, so its rowid order serves ORDER BY and the
     # LIMIT stops it early; archived rows are skipped inside that loop, not after it.
     sql = (
-        "SELECT * FROM (SELECT p.* FROM patients_fts CROSS JOIN patients AS p"
+        f"SELECT {_COLUMNS} FROM (SELECT p.* FROM patients_fts CROSS JOIN patients AS p"
         " ON p.id = patients_fts.rowid WHERE patients_fts MATCH ?"
         + ("" if include_archived else " AND p.archived = 0")
         + " ORDER BY patients_fts.rowid DESC LIMIT ?)"
         " ORDER BY family_name COLLATE NOCASE, given_name COLLATE NOCASE, id"
     )
     with db.reading() as sdb:
-        rows = list(sdb.query(sql, [match, limit]))
-    return [patient_from_row(r) for r in rows]
+        return _patients(sdb.conn.execute(sql, [match, limit]))
