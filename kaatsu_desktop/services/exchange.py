@@ -12,7 +12,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
-from kaatsu_desktop.accounts.permissions import Permission, require_user_id
+from kaatsu_desktop.accounts.permissions import Permission, PermissionDenied, require_user_id
 from kaatsu_desktop.exchange import (
     ExportWritten,
     ImportResult,
@@ -81,6 +81,18 @@ class ExchangeService(QObject):
         self._user_id = value
 
     # -- permission checks ----------------------------------------------------------------------
+
+    def refusal(self, *, importing: bool = False) -> str | None:
+        """Why the acting user may not export (or, with ``importing``, import); None: they may.
+
+        For the UI to disable its buttons beforehand; every call still checks on its own.
+        """
+        permission = Permission.EDIT_PATIENTS if importing else Permission.EXPORT_PATIENT_DATA
+        try:
+            require_user_id(self._db, self.user_id, permission)
+        except PermissionDenied as exc:
+            return str(exc)
+        return None
 
     def _require_session(self, session_id: int) -> None:
         # A demo session without a patient is no patient data: demo mode users may report it.

@@ -306,10 +306,7 @@ class PatientPage(QWidget):
         """Save a session's report as PDF (file dialog, then the service; offers the folder)."""
         if self.history is None:
             return
-        clinic_id, started = self._session(session_id)
-        self.exports.report_pdf(
-            session_id, session_file_name(clinic_id, session_id, started, "pdf")
-        )
+        self.exports.report_pdf(session_id, self._session_file(session_id, "pdf"))
 
     def print_report(self, session_id: int) -> None:
         """Print a session's report (print dialog); the printing is audited."""
@@ -320,10 +317,7 @@ class PatientPage(QWidget):
         """Export a session's samples and events as CSV."""
         if self.history is None:
             return
-        clinic_id, started = self._session(session_id)
-        self.exports.session_csv(
-            session_id, session_file_name(clinic_id, session_id, started, "csv")
-        )
+        self.exports.session_csv(session_id, self._session_file(session_id, "csv"))
 
     def export_patient_json(self) -> None:
         """Export the whole patient record as JSON."""

@@ -12,12 +12,16 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLineEdit,
+    QPushButton,
     QTableView,
     QVBoxLayout,
     QWidget,
 )
 
-from kaatsu_desktop.services import PatientChange, PatientSearch, PatientService
+from kaatsu_desktop.exchange import ImportResult
+from kaatsu_desktop.services import ExchangeService, PatientChange, PatientSearch, PatientService
+from ui.exchange.import_dialog import ImportDialog
+from ui.exchange.prompts import FilePrompts
 from ui.patients.dialog import PatientDialog
 from ui.patients.model import PatientTableModel
 from ui.theme import TOUCH_MIN_PX
@@ -29,13 +33,27 @@ SEARCH_DEBOUNCE_MS = 100
 
 
 class RegistryPage(QWidget):
-    """Find a patient as you type; open one with Enter or a double click."""
+    """Find a patient as you type; open one with Enter or a double click; import from CSV.
+
+    ``exchange`` runs the patients import as the acting user; without one the page uses an
+    ExchangeService alongside ``patients``. ``prompts`` answers the file dialog (tests).
+    """
 
     patient_opened = Signal(int)  # patient id
 
-    def __init__(self, patients: PatientService, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        patients: PatientService,
+        parent: QWidget | None = None,
+        *,
+        exchange: ExchangeService | None = None,
+        prompts: FilePrompts | None = None,
+    ) -> None:
         super().__init__(parent)
         self._patients = patients
+        self._exchange = exchange or ExchangeService.alongside(patients)
+        self._prompts = prompts
+        self.import_window: ImportDialog | None = None
         self.last_search: PatientSearch | None = None
         self.last_refresh_ms = 0.0  # search plus model reset, for the status line and tests
 
@@ -51,6 +69,13 @@ class RegistryPage(QWidget):
         self.show_archived = QCheckBox(self.tr("Show archived patients"))
         self.show_archived.setObjectName("showArchived")
         self.new_button = primary_button(self.tr("&New patient"), "newPatientButton")
+        self.import_button = QPushButton(self.tr("&Import patients (CSV)…"))
+        self.import_button.setObjectName("importPatientsButton")
+        self.import_button.setAccessibleName(self.tr("Import patients from a CSV file"))
+        refused = self._exchange.refusal(importing=True)
+        if refused:  # said where the button is; the import checks again when it runs
+            self.import_button.setEnabled(False)
+            self.import_button.setToolTip(refused)
         self.summary = styled_label("", "muted")
         self.summary.setObjectName("searchSummary")
 
@@ -80,6 +105,7 @@ class RegistryPage(QWidget):
         top = QHBoxLayout()
         top.addWidget(self.search_field, 1)
         top.addWidget(self.show_archived)
+        top.addWidget(self.import_button)
         top.addWidget(self.new_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 20, 24, 16)
@@ -97,7 +123,9 @@ class RegistryPage(QWidget):
         self.search_field.returnPressed.connect(self._open_first)
         self.show_archived.toggled.connect(self.refresh)
         self.new_button.clicked.connect(self.new_patient)
+        self.import_button.clicked.connect(self.open_import)
         patients.patient_changed.connect(self._on_patient_changed)
+        self._exchange.imported.connect(self._on_imported)
         self.refresh()
 
     def refresh(self) -> None:
@@ -147,6 +175,33 @@ class RegistryPage(QWidget):
         dialog = PatientDialog(self._patients, parent=self)
         if dialog.exec() and dialog.saved is not None:
             self.patient_opened.emit(dialog.saved.id)
+
+    def import_dialog(self) -> ImportDialog:
+        """The Import patients dialog (not yet opened)."""
+        return ImportDialog(self._exchange, self._prompts, parent=self)
+
+    def open_import(self) -> ImportDialog | None:
+        """Open the import dialog and ask for the file at once; a refusal is said, not opened."""
+        refused = self._exchange.refusal(importing=True)
+        if refused:
+            self.summary.setText(refused)
+            return None
+        if self.import_window is not None:  # the previous one, closed: let it go
+            self.import_window.deleteLater()
+        dialog = self.import_dialog()
+        self.import_window = dialog
+        dialog.open()  # window-modal, without a nested event loop
+        dialog.choose()
+        return dialog
+
+    def _on_imported(self, result: ImportResult) -> None:
+        self.refresh()
+        count = len(result.created)
+        self.summary.setText(
+            self.tr("Imported {n} patients from {name}.").format(n=count, name=result.source.name)
+            if count != 1
+            else self.tr("Imported 1 patient from {name}.").format(name=result.source.name)
+        )
 
     def _on_patient_changed(self, _change: PatientChange) -> None:
         self.refresh()

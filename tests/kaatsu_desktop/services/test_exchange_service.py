@@ -65,6 +65,9 @@ def test_a_trainer_may_not_export_patient_data_and_nothing_is_written(
 ) -> None:
     trainer = create_user(db, "Tom Trainer", "trainer", by=None)
     service = ExchangeService(db, user_id=trainer.id)
+    assert "may not export patient data" in (service.refusal() or "")
+    assert "may not create or change patient records" in (service.refusal(importing=True) or "")
+    assert ExchangeService(db, user_id=stored.clinician.id).refusal(importing=True) is None
     audit_before = len(list_audit(db))
     calls = [
         lambda: service.write_report(stored.session_id, tmp_path / "r.pdf"),
