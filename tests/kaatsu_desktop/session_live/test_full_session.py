@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from devices.protocol import Release, RunCycle
 from devices.protocol.types import Phase
@@ -26,6 +27,9 @@ from tests.kaatsu_desktop.session_live._support import live_session, open_db
 
 ARMS, LEGS = (0, 1), (2, 3)
 TICK_S = 0.05
+# Only a hang fails on time: the scenario takes about 10 s on an idle 2-core machine and 60 s or
+# more on a loaded one, so the wall figure is printed and measured by bench/full_session.py.
+HANG_S = 400.0
 
 
 def release_time(writes: list, channels: tuple[int, ...], after: float) -> float:
@@ -33,6 +37,7 @@ def release_time(writes: list, channels: tuple[int, ...], after: float) -> float
     return min(r.at for r, c in writes if c.channels == channels and r.at >= after)
 
 
+@pytest.mark.timeout(HANG_S + 100)
 def test_full_session_arms_changeover_legs_in_virtual_time_stored_completely(
     tmp_path: Path,
 ) -> None:
@@ -127,6 +132,6 @@ def test_full_session_arms_changeover_legs_in_virtual_time_stored_completely(
         assert np.all(p[legs_after] < 10.0)
         legs_inflated = (np.isin(samples["channel"], LEGS)) & (samples["phase"] == Phase.HOLDING)
         assert t[legs_inflated].min() > arm_limit + 1.0  # never arm and leg bands at once
-        assert elapsed < 60.0  # only a hang fails here; the figure itself is printed
+        assert elapsed < HANG_S, f"{elapsed:.1f} s wall ({used:.1f} s CPU): hung?"
     finally:
         db.close()

@@ -1,0 +1,86 @@
+"""Benchmark: a full session (arms 15 min, changeover, legs 20 min) in virtual time, stored.
+
+The same scenario as tests/kaatsu_desktop/session_live/test_full_session.py, through BleakClient
+and the simulated cuff at 50 Hz on 4 channels, with the recorder writing to a fresh database.
+Prints wall and CPU time against the 10 s target of issue 4. Run from the repository root:
+
+    .venv/bin/python bench/full_session.py [--repeat N] [--profile]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from kaatsu_desktop.session import LimbGroup
+from kaatsu_desktop.storage import count_samples
+from tests.kaatsu_desktop.session_live._support import live_session, open_db
+
+TARGET_S = 10.0
+
+
+def run_once(folder: Path) -> tuple[float, float, int]:
+    """One full session; returns wall seconds, CPU seconds and the number of stored samples."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    db = open_db(folder / "kaatsu.sqlite3")
+    try:
+        with live_session(db=db, collect=False) as s:
+            c = s.controller
+            assert s.do(c.start_limb_group("arms")).accepted
+            arms_start = s.on_loop(lambda: c.engine.group_state(LimbGroup.ARMS).started_at)
+            s.advance(900.5 - (s.now() - arms_start))
+            assert s.do(c.acknowledge("limit_release:arms")).accepted
+            s.advance(1.5)
+            assert s.do(c.confirm_arm_bands_off()).accepted
+            assert s.do(c.start_limb_group("legs")).accepted
+            legs_start = s.on_loop(lambda: c.engine.group_state(LimbGroup.LEGS).started_at)
+            s.advance(1200.5 - (s.now() - legs_start))
+            assert s.do(c.acknowledge("limit_release:legs")).accepted
+            assert s.do(c.finish()).accepted
+            s.advance(2.5)
+            assert s.recorder is not None and s.recorder.finish_future is not None
+            record = s.recorder.finish_future.result(10)
+            streamed = s.frames[0]
+        elapsed, used = time.perf_counter() - wall, time.process_time() - cpu
+        stored = count_samples(db, record.id)
+        assert stored == 4 * streamed, (stored, streamed)
+        return elapsed, used, stored
+    finally:
+        db.close()
+
+
+def main() -> int:
+    """Run the scenario and print the figures."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--profile", action="store_true", help="profile with pyinstrument")
+    args = parser.parse_args()
+    profiler = None
+    if args.profile:
+        from pyinstrument import Profiler  # a development tool, not a runtime dependency
+
+        profiler = Profiler(async_mode="disabled")
+        profiler.start()
+    best = None
+    for i in range(args.repeat):
+        with tempfile.TemporaryDirectory() as tmp:
+            elapsed, used, stored = run_once(Path(tmp))
+        best = elapsed if best is None else min(best, elapsed)
+        verdict = "within" if elapsed < TARGET_S else "OVER"
+        print(
+            f"run {i + 1}: {elapsed:.2f} s wall, {used:.2f} s CPU, {stored} samples stored "
+            f"({verdict} the {TARGET_S:.0f} s target)"
+        )
+    if profiler is not None:
+        profiler.stop()
+        print(profiler.output_text(unicode=False, color=False, show_all=False))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
