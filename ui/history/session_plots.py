@@ -143,7 +143,7 @@ class SessionHistoryPlots(QWidget):
         layout.setSpacing(4)
         layout.addLayout(head)
         layout.addWidget(self.graphics, 1)
-        self.setMinimumHeight(240)
+        self.setMinimumHeight(170)
 
     def _scatter(self, group: str) -> pg.ScatterPlotItem:
         colour = GROUP_COLOURS[group]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -113,14 +113,23 @@ class SessionsTab(QWidget):
         super().__init__(parent)
         self.plots = SessionHistoryPlots()
         self.table = history_table(
-            [self.tr("Date"), self.tr("Protocol"), self.tr("Arms (min)"), self.tr("Legs (min)"),
+            [self.tr("Date"), self.tr("Protocol"), self.tr("Arms\n(min)"), self.tr("Legs\n(min)"),
              self.tr("Alarms"), self.tr("Status"), self.tr("Report and export")],
             "sessionHistory",
             self.tr("Sessions"),
         )  # fmt: skip
         self.table.setMinimumHeight(110)
-        # The status column takes the width left over; its rows re-fit when that changes.
-        self.table.horizontalHeader().sectionResized.connect(self._status_resized)
+        header = self.table.horizontalHeader()
+        # The buttons right after the date, so a narrow window scrolls the status away, never
+        # them; the status (end reasons too) takes the width left over, rows re-fit to it.
+        header.moveSection(header.visualIndex(6), 1)
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
+        self._refit = QTimer(self)  # after the layout settles, once per burst of resizes
+        self._refit.setSingleShot(True)
+        self._refit.setInterval(0)
+        self._refit.timeout.connect(self.table.resizeRowsToContents)
+        header.sectionResized.connect(self._status_resized)
         self.body = EmptyOr(
             _splitter(self.plots, self.table, (300, 260)),
             self.tr("No sessions yet."),
@@ -147,7 +156,8 @@ class SessionsTab(QWidget):
             status = self._status_words(s.status) + (self.tr(" (demo)") if s.demo else "")
             if s.end_reason:
                 status += f": {s.end_reason}"
-            cells = (when, s.protocol, self._minutes(s.minutes["arms"]),
+            # Date over time: a narrow column leaves the status its room.
+            cells = (when.replace(" ", "\n"), s.protocol, self._minutes(s.minutes["arms"]),
                      self._minutes(s.minutes["legs"]), str(s.alarms), status)  # fmt: skip
             for c, text in enumerate(cells):
                 table.setItem(r, c, cell(text))
@@ -156,13 +166,11 @@ class SessionsTab(QWidget):
         self._fit_columns()
 
     def _fit_columns(self) -> None:
-        # Dates, minutes and alarms as wide as their text; the buttons as wide as they need;
-        # the status (which may carry a long end reason, also in its tooltip) takes the rest.
+        # Dates, minutes and alarms as wide as their text; the buttons as wide as they need.
         table = self.table
-        header = table.horizontalHeader()
         for column in (0, 2, 3, 4):
             table.resizeColumnToContents(column)
-        table.setColumnWidth(1, min(220, max(140, table.sizeHintForColumn(1) + 12)))
+        table.setColumnWidth(1, min(150, table.sizeHintForColumn(1) + 12))  # full name: tooltip
         holder = table.cellWidget(0, 6) if table.rowCount() else None
         if holder is not None:
             # The style sheet sizes the buttons when polished; measure them after that.
@@ -170,21 +178,19 @@ class SessionsTab(QWidget):
                 button.ensurePolished()
             holder.ensurePolished()
             # The style sheet pads every cell by 10 px a side; cell widgets are inset by it.
-            table.setColumnWidth(6, holder.sizeHint().width() + 24)
-        header.setStretchLastSection(False)
-        header.setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
+            table.setColumnWidth(6, holder.sizeHint().width() + 22)
         # A long end reason gets a taller row rather than an ellipsis (touch rows stay 48 px).
         table.verticalHeader().setMinimumSectionSize(TOUCH_MIN_PX + 4)
         table.resizeRowsToContents()
 
     def _status_resized(self, column: int, _old: int, _new: int) -> None:
         if column == 5:
-            self.table.resizeRowsToContents()
+            self._refit.start()
 
     def _row_actions(self, session: SessionSummary, when: str) -> QWidget:
         holder = QWidget()
         box = QHBoxLayout(holder)
-        box.setContentsMargins(4, 2, 4, 2)
+        box.setContentsMargins(0, 2, 0, 2)
         box.setSpacing(6)
         specs = (
             ("sessionReportButton", self.tr("Report (PDF)"),
@@ -204,7 +210,6 @@ class SessionsTab(QWidget):
             button.setProperty("session_id", session.id)
             button.clicked.connect(lambda _=False, sid=session.id, sig=signal: sig.emit(sid))
             box.addWidget(button)
-        box.addStretch(1)
         return holder
 
     def row_button(self, row: int, name: str) -> QPushButton:
