@@ -189,23 +189,22 @@ def status_frame(cuff: SimulatedCuff) -> StatusFrame:
 
 def pressure_frame(cuff: SimulatedCuff, sequence: int) -> PressureFrame:
     """A Pressure Stream frame with this sequence number, at the model's present."""
-    s = cuff.stream_sample()
+    uptime_ms, rows = cuff.stream_rows()
     samples = []
-    for i, pressure in enumerate(s.pressures):
+    for pressure, target, phase, pump, valve, cycle, count, left in rows:
         if pressure is not None:
             # The sensor saturates at the ends of the wire range rather than wrapping.
             pressure = min(READING_MAX, max(READING_MIN, pressure))
-        left = s.seconds_left[i]
         samples.append(
             ChannelSample(
                 pressure,
-                s.targets[i],
-                s.phases[i],
-                s.pumps[i],
-                s.valves[i],
-                s.cycles[i],
-                s.cycle_counts[i],
+                target,
+                phase,
+                pump,
+                valve,
+                cycle,
+                count,
                 min(0xFFFF, math.ceil(left - 1e-6)) if left > 0 else 0,
             )
         )
-    return PressureFrame(sequence, s.uptime_ms & 0xFFFFFFFF, cuff.unit, tuple(samples))
+    return PressureFrame(sequence, uptime_ms & 0xFFFFFFFF, cuff.unit, tuple(samples))

@@ -21,7 +21,7 @@ import logging
 import math
 from collections.abc import Sequence
 
-from devices.protocol.types import Fault, ResultCode, Site, Unit
+from devices.protocol.types import Fault, Phase, ResultCode, Site, Unit
 from devices.sim.channel import BLOCKING, CYCLE, HOLD, RELEASED, SimChannel
 from devices.sim.faults import LATCHED_FLAG, FaultInjector, SimFault
 from devices.sim.params import CuffParams
@@ -264,27 +264,36 @@ class SimulatedCuff:
         """Device time since boot, in milliseconds."""
         return self._uptime_ms()
 
+    def stream_rows(
+        self,
+    ) -> tuple[int, tuple[tuple[float | None, float, Phase, bool, bool, int, int, float], ...]]:
+        """Uptime (ms) and, per channel, what a Pressure Stream frame carries, row by row.
+
+        (reported pressure, target, phase, pump, valve, cycle, cycle count, seconds left): the
+        firmware builds each frame from these without going through `stream_sample`.
+        """
+        now = self._now
+        return self._uptime_ms(), tuple(
+            [
+                (
+                    ch.reported(),
+                    ch.target,
+                    ch.phase,
+                    ch.pump_cmd,
+                    ch.valve_cmd,
+                    *_cycle_numbers(ch),
+                    ch.phase_left(now),
+                )
+                for ch in self._channels
+            ]
+        )
+
     def stream_sample(self) -> StreamSample:
         """What one Pressure Stream notification carries, at the current time."""
-        now = self._now
-        rows = [
-            (
-                ch.reported(),
-                ch.target,
-                ch.phase,
-                ch.pump_cmd,
-                ch.valve_cmd,
-                *_cycle_numbers(ch),
-                ch.phase_left(now),
-                _PROGRAMS[ch.kind],
-            )
-            for ch in self._channels
-        ]
-        pressures, targets, phases, pumps, valves, cycles, counts, left, programs = zip(
-            *rows, strict=True
-        )
+        uptime_ms, rows = self.stream_rows()
+        pressures, targets, phases, pumps, valves, cycles, counts, left = zip(*rows, strict=True)
         return StreamSample(
-            self._uptime_ms(),
+            uptime_ms,
             pressures,
             targets,
             phases,
@@ -293,7 +302,7 @@ class SimulatedCuff:
             cycles,
             counts,
             left,
-            programs,
+            tuple([_PROGRAMS[ch.kind] for ch in self._channels]),
         )
 
     def snapshot(self) -> DeviceSnapshot:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from devices.protocol import Hold, ReadState, ReleaseAll, WatchdogState, encode
 from devices.protocol.frames import Opcode
 from devices.protocol.types import Phase, ResultCode, Unit
@@ -112,3 +114,35 @@ def test_status_fields_match_the_full_snapshot_through_faults_watchdog_and_batte
     assert frame.battery_percent == 81 and frame.watchdog is WatchdogState.EXPIRED
     assert frame.uptime_s == cuff.snapshot().uptime_ms // 1000
     assert frame.channel_faults == _status_from_snapshot(cuff)[5]
+
+
+def test_pressure_frame_carries_the_stream_sample_through_a_cycle_a_hold_and_a_fault():
+    cuff = ready_cuff(seed=4)
+    cuff.run_cycle(0b0011, 3.0, 2.0, 2, (150.0, 180.0), 60)
+    cuff.hold(0b0100, 120.0, 4)
+    cuff.faults.stuck_sensor(3)
+    seen = set()
+
+    def check(_t: float, _snap: object) -> None:
+        step = len(seen_steps)
+        seen_steps.append(step)
+        s = cuff.stream_sample()
+        frame = pressure_frame(cuff, step)
+        assert frame.device_time_ms == s.uptime_ms and frame.sequence == step
+        for i, ch in enumerate(frame.channels):
+            p = s.pressures[i]
+            assert ch.pressure == (None if p is None else min(650.0, max(-50.0, p)))
+            assert (ch.target, ch.phase, ch.pump_on, ch.valve_open) == (
+                s.targets[i],
+                s.phases[i],
+                s.pumps[i],
+                s.valves[i],
+            )
+            assert (ch.cycle, ch.cycle_count) == (s.cycles[i], s.cycle_counts[i])
+            left = s.seconds_left[i]
+            assert ch.seconds_left == (min(0xFFFF, math.ceil(left - 1e-6)) if left > 0 else 0)
+            seen.add(ch.phase)
+
+    seen_steps: list[int] = []
+    run(cuff, 8.0, on_sample=check)
+    assert {Phase.INFLATING, Phase.HOLDING, Phase.DEFLATING, Phase.RELEASED} <= seen
