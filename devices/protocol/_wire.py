@@ -61,7 +61,9 @@ def encode_tenths(value: Any, low: int, high: int, what: str) -> int:
     """Pressure in the device unit -> 0.1-unit integer (nearest tenth), range-checked."""
     if not isinstance(value, int | float) or not math.isfinite(value):
         raise fail(Reason.OUT_OF_RANGE, f"{what} {value!r} is not a finite number")
-    raw = round(value * 10)
+    scaled = value * 10
+    # A huge finite value overflows to inf when scaled; it is out of range, not an OverflowError.
+    raw = round(scaled) if math.isfinite(scaled) else high + 1
     if not low <= raw <= high:
         raise fail(Reason.OUT_OF_RANGE, f"{what} {value!r} not in {low / 10}..{high / 10}")
     return raw

@@ -204,3 +204,13 @@ def test_next_sequence_wraps() -> None:
 
 def test_opcodes_match_the_wire() -> None:
     assert [int(op) for op in Opcode] == [0, 1, 2, 3, 4, 5, 6]
+
+
+def test_a_huge_finite_pressure_is_out_of_range_not_an_overflow() -> None:
+    from devices.protocol import Hold, ProtocolError, encode
+    from devices.protocol.errors import Reason
+    from devices.protocol.types import Unit
+
+    with pytest.raises(ProtocolError) as err:
+        encode(Hold(sequence=1, channels=(0,), unit=Unit.MMHG, pressure=1.8e307, ttl_s=60))
+    assert err.value.reason is Reason.OUT_OF_RANGE

