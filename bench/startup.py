@@ -1,0 +1,103 @@
+"""Start-up: from process start to the first painted main window over a 100,000-patient registry.
+
+Each trial starts ``python -m bench.startup_probe`` (the real application, see that module) on a
+copy of the synthetic registry, with a clinician signed in without the sign-in dialog, and reads
+the time of the main window's first paint against the moment the parent started the process.
+The first start of a day also makes the daily backup of the whole file: that trial is reported
+on its own, and the figure is the median of the starts after it.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench.common import BenchResult, Figure, main, median, percentile
+from bench.population import NOW, registry_copy
+from kaatsu_desktop.storage import Role, create_user, open_database
+
+
+@dataclass(frozen=True)
+class Params:
+    """Registry size and number of starts."""
+
+    patients: int = 100_000
+    starts: int = 7
+    timeout_s: float = 120.0
+
+
+FULL = Params()
+TINY = Params(patients=300, starts=1)
+
+
+@dataclass(frozen=True)
+class Start:
+    """One start: seconds from process start to the sign-in and to the first paint."""
+
+    sign_in_s: float
+    first_paint_s: float
+
+
+def start_once(db_path: Path, user_id: int, timeout_s: float) -> Start:
+    """Start the application once and read its marks."""
+    env = dict(os.environ, QT_QPA_PLATFORM=os.environ.get("QT_QPA_PLATFORM", "offscreen"))
+    cmd = [sys.executable, "-m", "bench.startup_probe", str(user_id), "--db", str(db_path)]
+    started = time.monotonic()
+    root = Path(__file__).resolve().parent.parent
+    done = subprocess.run(
+        cmd, capture_output=True, text=True, env=env, timeout=timeout_s, cwd=root, check=False
+    )
+    marks = {}
+    for line in done.stdout.splitlines():
+        name, _, value = line.partition(" ")
+        if name in ("SIGN_IN", "FIRST_PAINT"):
+            marks[name] = float(value) - started
+    if done.returncode != 0 or "FIRST_PAINT" not in marks:
+        raise RuntimeError(
+            f"the application did not report its first paint (exit {done.returncode}):\n"
+            f"{done.stderr[-2000:]}"
+        )
+    return Start(marks.get("SIGN_IN", float("nan")), marks["FIRST_PAINT"])
+
+
+def run(params: Params) -> BenchResult:
+    """Start the application several times over the registry; time to the first paint."""
+    with registry_copy(params.patients) as path:
+        db = open_database(path, clock=lambda: NOW, auto_backup=False)
+        try:
+            user = create_user(db, "Bench Clinician", Role.CLINICIAN, by=None)
+        finally:
+            db.close()
+        first = start_once(path, user.id, params.timeout_s)  # makes today's backup
+        starts = [start_once(path, user.id, params.timeout_s) for _ in range(params.starts)]
+        size_mb = path.stat().st_size / 1e6
+    paint = [s.first_paint_s for s in starts]
+    figures = (
+        Figure(
+            "start to first paint, median",
+            median(paint),
+            "s",
+            1.5,
+            anchor="a clinic opens the app between patients; 1.5 s feels immediate",
+        ),
+        Figure("start to first paint, max", max(paint), "s"),
+        Figure("start to sign-in, median", median([s.sign_in_s for s in starts]), "s"),
+        Figure("first start of the day (daily backup)", first.first_paint_s, "s"),
+    )
+    notes = (
+        f"{params.patients:,} patients, database file {size_mb:.0f} MB; {params.starts} starts "
+        f"after the first; p90 {percentile(paint, 90):.2f} s",
+        "the sign-in dialog (a person typing, then the password check) is left out",
+    )
+    params_json = {"patients": params.patients, "starts": params.starts}
+    return BenchResult(
+        "startup", "Start-up to the first painted main window", figures, params_json, notes
+    )
+
+
+if __name__ == "__main__":
+    raise SystemExit(main("startup", run, FULL, TINY))
