@@ -21,6 +21,11 @@ demo: $(STAMP)
 test: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -n 2 -q
 
+# Every benchmark, each in its own process: bench/results-<host>.json, docs/benchmarks.md and the
+# README's table (ARGS="--only registry,startup" or ARGS=--tiny to run less).
+bench: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(PY) -m bench $(ARGS)
+
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .

@@ -22,15 +22,17 @@ class Params:
     minutes: int = 20
     measured: tuple[int, ...] = (1, 5, 10, 15, 20)
     window_s: float = 5.0
+    stream_hz: float = 100.0
+    minute_s: float = 60.0  # shorter only for smoke runs
 
 
 FULL = Params()
-TINY = Params(minutes=2, measured=(1, 2), window_s=0.5)
+TINY = Params(minutes=1, measured=(1,), window_s=0.3, stream_hz=25.0, minute_s=5.0)
 
 
 def run(params: Params) -> BenchResult:
     """Frame times and CPU at the measured minutes of a 20-minute session."""
-    session = run_long_session(params.minutes, params.measured, params.window_s)
+    session = run_long_session(params.minutes, params.measured, params.window_s, params.stream_hz)
     first, last = session.at(params.measured[0]), session.at(params.measured[-1])
     every = [f for m in session.minutes for f in m.frames_ms]
     per_minute = {m.minute: m for m in session.minutes if m.frames_ms}
@@ -83,7 +85,7 @@ def run(params: Params) -> BenchResult:
         f"{params.window_s:g} s of real time at each measured minute",
     )
     params_json = {"minutes": params.minutes, "measured": list(params.measured),
-                   "window_s": params.window_s}  # fmt: skip
+                   "window_s": params.window_s, "stream_hz": params.stream_hz}  # fmt: skip
     return BenchResult(
         "live_plot", "Live plot through a 20-minute session", tuple(figures), params_json, notes
     )

@@ -19,15 +19,19 @@ class Params:
 
     minutes: int = 20
     window_s: float = 2.0
+    stream_hz: float = 100.0
+    minute_s: float = 60.0  # shorter only for smoke runs
 
 
 FULL = Params()
-TINY = Params(minutes=1, window_s=0.3)
+TINY = Params(minutes=1, window_s=0.2, stream_hz=25.0, minute_s=5.0)
 
 
 def run(params: Params) -> BenchResult:
     """Resident memory over a 20-minute session."""
-    session = run_long_session(params.minutes, (1, params.minutes), params.window_s)
+    session = run_long_session(
+        params.minutes, (1, params.minutes), params.window_s, params.stream_hz, params.minute_s
+    )
     rss = [m.rss_mb for m in session.minutes]
     growth = rss[-1] - session.rss_start_mb
     first_minute = rss[0] - session.rss_start_mb
@@ -55,7 +59,11 @@ def run(params: Params) -> BenchResult:
         f"{session.samples_written:,} samples recorded; virtual time between the two "
         "real-time windows",
     )
-    params_json = {"minutes": params.minutes, "window_s": params.window_s}
+    params_json = {
+        "minutes": params.minutes,
+        "window_s": params.window_s,
+        "stream_hz": params.stream_hz,
+    }
     return BenchResult("memory", "Memory over a 20-minute session", figures, params_json, notes)
 
 

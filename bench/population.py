@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import random
 import shutil
 import sqlite3
@@ -167,8 +168,9 @@ def build(path: Path, n: int, *, seed: int = 1975) -> Path:
 
 
 def cache_dir() -> Path:
-    """Where built registries are kept between runs."""
-    return Path(platformdirs.user_cache_dir("kaatsu-desktop-bench"))
+    """Where built registries are kept between runs (KAATSU_BENCH_CACHE overrides it)."""
+    chosen = os.environ.get("KAATSU_BENCH_CACHE")
+    return Path(chosen) if chosen else Path(platformdirs.user_cache_dir("kaatsu-desktop-bench"))
 
 
 def cached_registry(n: int, *, seed: int = 1975) -> Path:

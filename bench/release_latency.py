@@ -35,10 +35,12 @@ class Params:
     trials: int = 1000
     pause_ms: tuple[float, float] = (40.0, 120.0)
     timeout_s: float = 2.0
+    settle_s: float = 3.0  # after Start arm set: the bands inflate, the plots fill
+    scan_s: float = 1.0  # the set-up's scan for the cuff, on the real clock
 
 
 FULL = Params()
-TINY = Params(trials=5)
+TINY = Params(trials=3, settle_s=0.2, scan_s=0.2)
 
 
 class Trials:
@@ -87,11 +89,11 @@ def run(params: Params) -> BenchResult:
     """Click and Esc releases on a live session, to the bytes at the simulated cuff."""
     # Every release is logged as a warning by the session page: 2,000 lines say nothing here.
     logging.getLogger("ui.session.page").setLevel(logging.ERROR)
-    with SessionWorkstation(Options(virtual=False)) as ws:
+    with SessionWorkstation(Options(virtual=False, scan_s=params.scan_s)) as ws:
         ws.start_session()
         ws.button(Control.START_ARMS).click()
         ws.pump(lambda: any(ch.commanded for ch in ws.live.snapshot.channels), 10.0)
-        ws.wait_real(3.0)  # the bands inflate; the plots have data
+        ws.wait_real(params.settle_s)
         ws.window.activateWindow()
         ws.pump(ws.window.isActiveWindow, 5.0)
         trials = Trials(ws, params)

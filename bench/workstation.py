@@ -153,6 +153,7 @@ class Options:
     settings: Mapping[str, Any] | None = None  # clinic settings (limits may only shorten)
     earlier_sessions: int = 1  # one finished session allows three sets per limb (T-SETS-1)
     size: tuple[int, int] = (1440, 900)
+    scan_s: float = 0.5  # how long a scan listens (the simulated cuff advertises at once)
 
 
 class SessionWorkstation:
@@ -196,6 +197,8 @@ class SessionWorkstation:
             recorder_factory=self._recorder if options.record else None,
             tone=AlarmTone(player_factory=_SilentPlayer),
         )
+        if self.mount.host is not None:
+            self.mount.host.scan_timeout_s = options.scan_s  # a scan listens this long
         self.page = self.mount.page
         self.live = self.page.live
         self.window.resize(*options.size)
