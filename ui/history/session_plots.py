@@ -33,6 +33,13 @@ log = logging.getLogger(__name__)
 LABEL_SPACING_PX = 64  # a "02 Mar" label needs about 45 px at 10 pt
 
 
+def symbol_size(sessions: int) -> int:
+    """Marker size for this many sessions: full size while they stand apart, small when dense."""
+    if sessions <= 40:
+        return 10
+    return 7 if sessions <= 100 else 4
+
+
 def _values(series: Sequence[float | None]) -> np.ndarray:
     return np.array([math.nan if v is None else float(v) for v in series], dtype=np.float64)
 
@@ -156,6 +163,15 @@ class SessionHistoryPlots(QWidget):
             tip=lambda x, y, data: data,
         )
 
+    @staticmethod
+    def _set_points(
+        item: pg.ScatterPlotItem, x: np.ndarray, y: np.ndarray, tips: list[str], sessions: int
+    ) -> None:
+        size = symbol_size(sessions)
+        # Overlapping markers with white rims would read as a pale band: no rim when dense.
+        pen = pg.mkPen("#ffffff", width=1) if size >= 10 else pg.mkPen(None)
+        item.setData(x=x, y=y, data=tips, size=size, pen=pen)
+
     # -- drawing --------------------------------------------------------------------------------
 
     def set_trends(self, trends: SessionTrends) -> None:
@@ -196,7 +212,7 @@ class SessionHistoryPlots(QWidget):
             )
             for i in np.flatnonzero(keep)
         ]  # fmt: skip
-        self.points[series.group].setData(x=x[keep], y=minutes[keep], data=tips)
+        self._set_points(self.points[series.group], x[keep], minutes[keep], tips, len(x))
         edges = np.arange(0.5, len(x) + 1.0, dtype=np.float64)
         self.limits[series.group].setData(edges, limit)
         highest = [limit.max() if len(limit) else 0.0]
@@ -222,7 +238,9 @@ class SessionHistoryPlots(QWidget):
                 for i in np.flatnonzero(keep)
             ]  # fmt: skip
             self.pressure_lines[series.group].setData(x, values)
-            self.pressure_points[series.group].setData(x=x[keep], y=values[keep], data=tips)
+            self._set_points(
+                self.pressure_points[series.group], x[keep], values[keep], tips, len(x)
+            )
             if keep.any():
                 top = max(top, float(np.nanmax(values)))
         self.no_pressure.setVisible(top == 0.0)

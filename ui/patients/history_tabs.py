@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -37,6 +37,7 @@ from ui.widgets import VerdictChip, styled_label
 log = logging.getLogger(__name__)
 
 ROW_BUTTON_STYLE = "QPushButton { padding: 4px 8px; }"  # three fit in one row of the table
+ACTIONS = 6  # the session table's column of report and export buttons
 
 
 def history_table(headers: list[str], name: str, accessible: str) -> QTableWidget:
@@ -122,14 +123,21 @@ class SessionsTab(QWidget):
         header = self.table.horizontalHeader()
         # The buttons right after the date, so a narrow window scrolls the status away, never
         # them; the status (end reasons too) takes the width left over, rows re-fit to it.
-        header.moveSection(header.visualIndex(6), 1)
+        header.moveSection(header.visualIndex(ACTIONS), 1)
         header.setStretchLastSection(False)
         header.setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
         self._refit = QTimer(self)  # after the layout settles, once per burst of resizes
         self._refit.setSingleShot(True)
         self._refit.setInterval(0)
         self._refit.timeout.connect(self.table.resizeRowsToContents)
+        self._refit.timeout.connect(self._ensure_row_widgets)
         header.sectionResized.connect(self._status_resized)
+        # Buttons are made for the rows in view only (a patient may have hundreds of sessions;
+        # three widgets a row for all of them would take a visible moment to build).
+        self.sessions: tuple[SessionSummary, ...] = ()
+        self.table.verticalScrollBar().valueChanged.connect(self._ensure_row_widgets)
+        self.table.viewport().installEventFilter(self)
+        self.table.setStyleSheet(ROW_BUTTON_STYLE)
         self.body = EmptyOr(
             _splitter(self.plots, self.table, (300, 260)),
             self.tr("No sessions yet."),
@@ -150,9 +158,11 @@ class SessionsTab(QWidget):
         self.body.set_empty(not rows)
         self.plots.set_trends(trends)
         table = self.table
+        table.clearContents()
         table.setRowCount(len(rows))
+        self.sessions = rows
         for r, s in enumerate(rows):
-            when = s.started_at.astimezone().strftime("%Y-%m-%d %H:%M")
+            when = self._when(s)
             status = self._status_words(s.status) + (self.tr(" (demo)") if s.demo else "")
             if s.end_reason:
                 status += f": {s.end_reason}"
@@ -161,9 +171,37 @@ class SessionsTab(QWidget):
                      self._minutes(s.minutes["legs"]), str(s.alarms), status)  # fmt: skip
             for c, text in enumerate(cells):
                 table.setItem(r, c, cell(text))
-            table.setItem(r, 6, cell(""))  # the buttons speak; the item keeps the row selectable
-            table.setCellWidget(r, 6, self._row_actions(s, when))
+            table.setItem(r, ACTIONS, cell(""))  # keeps the row selectable under its buttons
+        self._ensure_row_widgets()
         self._fit_columns()
+
+    @staticmethod
+    def _when(session: SessionSummary) -> str:
+        return session.started_at.astimezone().strftime("%Y-%m-%d %H:%M")
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """A taller table shows more rows: give them their buttons."""
+        if watched is self.table.viewport() and event.type() == QEvent.Type.Resize:
+            self._refit.start()
+        return super().eventFilter(watched, event)
+
+    def _ensure_row_widgets(self) -> None:
+        table = self.table
+        if not self.sessions:
+            return
+        first = max(0, table.rowAt(0))
+        last = table.rowAt(table.viewport().height() - 1)
+        last = len(self.sessions) - 1 if last < 0 else last
+        for row in range(first, min(last + 2, len(self.sessions))):  # one spare row below
+            self._widget_for(row)
+
+    def _widget_for(self, row: int) -> QWidget:
+        holder = self.table.cellWidget(row, ACTIONS)
+        if holder is None:
+            session = self.sessions[row]
+            holder = self._row_actions(session, self._when(session))
+            self.table.setCellWidget(row, ACTIONS, holder)
+        return holder
 
     def _fit_columns(self) -> None:
         # Dates, minutes and alarms as wide as their text; the buttons as wide as they need.
@@ -171,14 +209,14 @@ class SessionsTab(QWidget):
         for column in (0, 2, 3, 4):
             table.resizeColumnToContents(column)
         table.setColumnWidth(1, min(150, table.sizeHintForColumn(1) + 12))  # full name: tooltip
-        holder = table.cellWidget(0, 6) if table.rowCount() else None
-        if holder is not None:
+        if self.sessions:
+            holder = self._widget_for(0)
             # The style sheet sizes the buttons when polished; measure them after that.
             for button in holder.findChildren(QPushButton):
                 button.ensurePolished()
             holder.ensurePolished()
             # The style sheet pads every cell by 10 px a side; cell widgets are inset by it.
-            table.setColumnWidth(6, holder.sizeHint().width() + 22)
+            table.setColumnWidth(ACTIONS, holder.sizeHint().width() + 22)
         # A long end reason gets a taller row rather than an ellipsis (touch rows stay 48 px).
         table.verticalHeader().setMinimumSectionSize(TOUCH_MIN_PX + 4)
         table.resizeRowsToContents()
@@ -206,7 +244,6 @@ class SessionsTab(QWidget):
             button.setObjectName(name)
             button.setAccessibleName(accessible.format(when=when))
             button.setToolTip(accessible.format(when=when))
-            button.setStyleSheet(ROW_BUTTON_STYLE)
             button.setProperty("session_id", session.id)
             button.clicked.connect(lambda _=False, sid=session.id, sig=signal: sig.emit(sid))
             box.addWidget(button)
@@ -214,8 +251,7 @@ class SessionsTab(QWidget):
 
     def row_button(self, row: int, name: str) -> QPushButton:
         """The action button ``name`` of a table row (for tests and keyboard users)."""
-        holder = self.table.cellWidget(row, 6)
-        button = holder.findChild(QPushButton, name) if holder else None
+        button = self._widget_for(row).findChild(QPushButton, name)
         if button is None:
             raise LookupError(f"no {name} in row {row}")
         return button

@@ -194,6 +194,7 @@ class PatientPage(QWidget):
         patients.patient_changed.connect(self._on_patient_changed)
         screenings.screening_saved.connect(self._on_screening_saved)
         screenings.clearance_saved.connect(self._on_clearance_saved)
+        settings.settings_changed.connect(self._on_settings_changed)
 
     # -- showing ---------------------------------------------------------------------------------
 
@@ -368,6 +369,10 @@ class PatientPage(QWidget):
     def _on_screening_saved(self, saved: ScreeningSaved) -> None:
         if saved.record.patient_id == self.patient_id:
             self.reload()
+
+    def _on_settings_changed(self, _settings: object) -> None:
+        # Sessions that kept no limits are drawn against the clinic's current ones.
+        self.reload()
 
     def _on_clearance_saved(self, saved: ClearanceSaved) -> None:
         if saved.record.patient_id == self.patient_id:

@@ -14,6 +14,7 @@ from tests.kaatsu_desktop.services.conftest import screening_today
 from tests.kaatsu_desktop.storage.helpers import FakeClock
 from tests.ui.conftest import add_patient
 from tests.ui.history.stored import store_session
+from ui.exchange.prompts import FilePrompts
 from ui.history.session_plots import SessionAxis
 from ui.history.verdict_plot import LEVELS, day_ticks, day_x
 from ui.patients.page import PatientPage
@@ -145,3 +146,30 @@ def test_day_ticks_fall_on_midnights_and_keep_apart() -> None:
     assert np.all(np.diff(ticks) == ticks[1] - ticks[0])
     # Weekly or longer steps start on Mondays.
     assert datetime.fromtimestamp(ticks[0], tz=UTC).weekday() == 0
+
+
+def test_many_sessions_build_buttons_for_the_rows_in_view_only(
+    page: PatientPage, services: Services, db: Database, clock: FakeClock
+) -> None:
+    patient = add_patient(services)
+    for i in range(60):
+        store_session(db, clock, patient.id, NOW - timedelta(days=60 - i), arms=10.0, legs=12.0)
+    clock.now = NOW
+    page.show_patient(patient.id)
+    tab = page.sessions_tab
+    built = [r for r in range(60) if tab.table.cellWidget(r, 6) is not None]
+    assert 1 <= len(built) < 30 and built[0] == 0
+    assert tab.table.cellWidget(59, 6) is None
+    emitted: list[int] = []
+    tab.csv_requested.connect(emitted.append)
+    page.exports.prompts = FilePrompts(save_file=lambda *_: ("", ""))  # the dialog: cancelled
+    tab.row_button(59, "sessionCsvButton").click()  # built on demand, for the oldest session
+    assert emitted == [tab.sessions[59].id]
+    tab.table.scrollToBottom()
+    tab.table.verticalScrollBar().setValue(tab.table.verticalScrollBar().maximum())
+    table = tab.table
+    in_view = range(table.rowAt(0), table.rowAt(table.viewport().height() - 1) + 1)
+    assert in_view[-1] == 59 and all(table.cellWidget(r, 6) is not None for r in in_view)
+    assert all(table.cellWidget(r, 6) is None for r in range(10, in_view[0] - 1))
+    x, _ = tab.plots.points["arms"].getData()
+    assert len(x) == 60
