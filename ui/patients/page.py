@@ -30,6 +30,7 @@ from kaatsu_desktop.services import (
     clearance_rules,
 )
 from kaatsu_desktop.services.trends import SessionTrends, session_trends
+from ui.accounts.authorship import AuthorshipLabel
 from ui.exchange.actions import ExportActions
 from ui.exchange.names import patient_file_name, session_file_name
 from ui.exchange.prompts import FilePrompts
@@ -87,7 +88,7 @@ class PatientPage(QWidget):
         self.clearance_button = QPushButton(self.tr("Record &clearance"))
         self.clearance_button.setObjectName("recordClearanceButton")
         self.session_button = QPushButton(self.tr("Start s&ession"))
-        self.session_button.setObjectName("startSessionButton")
+        self.session_button.setObjectName("sessionSetupButton")  # the checklist owns "startSession"
         self.archive_button = QPushButton()
         self.archive_button.setObjectName("archivePatientButton")
 
@@ -121,6 +122,9 @@ class PatientPage(QWidget):
                 grid.addLayout(box, 0, i)
                 grid.setColumnStretch(i, 1 if key != "contact" else 2)
             self._detail_labels[key] = value
+        # Who created and last changed the record (issue 7), under the details.
+        self.authorship = AuthorshipLabel(patients.database)
+        grid.addWidget(self.authorship, 2, 0, 1, 4)
 
         self.export_json_button = QPushButton(self.tr("Export patient (&JSON)"))
         self.export_json_button.setObjectName("exportPatientJsonButton")
@@ -235,6 +239,7 @@ class PatientPage(QWidget):
         for key, text in values.items():
             self._detail_labels[key].setText(text)
         self._notes_box_visible(bool(p.notes))
+        self.authorship.set_record(p)
         latest = h.screenings[0] if h.screenings else None
         self.latest_verdict.set_verdict(latest.verdict if latest else None)
         self.latest_verdict.setToolTip(

@@ -183,3 +183,14 @@ def test_the_authorship_line_names_who_created_and_who_last_changed(qtbot, db, c
     assert "last changed by Dr Ben Osei on " in label.text()
     label.set_record(None)
     assert not label.isVisibleTo(label.parentWidget() or label) and label.text() == ""
+
+
+def test_the_patient_page_shows_who_created_the_record(qtbot, db, clinician) -> None:
+    from ui.patients.page import PatientPage
+
+    services = Services.create(db, user_id=clinician.id)
+    patient = services.patients.create(PatientFields("KC-8", "Ola", "Berg", "1970-03-04", "male"))
+    page = PatientPage(services.patients, services.screenings, services.settings)
+    qtbot.addWidget(page)
+    page.show_patient(patient.id)
+    assert page.authorship.text().startswith("Created by Dr Aiko Tanaka on ")
