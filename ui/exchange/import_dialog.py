@@ -23,18 +23,10 @@ from kaatsu_desktop.exchange import ImportResult, LineError
 from kaatsu_desktop.services import ExchangeService
 from ui.exchange.actions import busy, documents_folder
 from ui.exchange.prompts import FilePrompts
-from ui.theme import PALETTE, TOUCH_MIN_PX, restyle
+from ui.theme import TOUCH_MIN_PX, restyle
 from ui.widgets import primary_button, styled_label
 
 log = logging.getLogger(__name__)
-
-# The application sheet styles a primary button the same enabled or not; Import must look off
-# while the file has errors. (The same rule belongs in resources/styles/clinical.qss.)
-DISABLED_PRIMARY = (
-    'QPushButton[primary="true"]:disabled {'
-    f" background: #e6e9ed; color: #5b6672; border: 1px dashed {PALETTE['border']}; }}"
-)
-
 
 class ImportDialog(QDialog):
     """Choose a patients CSV, see the dry run's errors (line, field, reason), then import.
@@ -58,7 +50,6 @@ class ImportDialog(QDialog):
         self.setObjectName("importDialog")
         self.setWindowTitle(self.tr("Import patients (CSV)"))
         self.setMinimumSize(820, 520)
-        self.setStyleSheet(DISABLED_PRIMARY)
 
         intro = styled_label(
             self.tr(

@@ -57,9 +57,6 @@ QLabel[orderStep="skipped"] {{
 }}
 QLabel[role="orderArrow"] {{ font-size: 20pt; color: {p["muted"]}; }}
 
-QPushButton[primary="true"]:disabled {{
-    background: #e6e9ed; color: #5b6672; border: 1px dashed {p["border"]};
-}}
 QFrame#releaseBar {{
     background: #2a1416;
     border-bottom: 3px solid #b3141b;
