@@ -165,7 +165,7 @@ def add_clearance(db: Database, new: NewClearance, *, by: int | None) -> Clearan
     expires_on = v.iso_date("expires_on", new.expires_on, earliest=issued_on)
     rules = _rule_ids(new.rules)
     if expires_on <= issued_on:
-        # The same reading as the pre-session check: expires_on is the first day it no longer counts.
+        # As the pre-session check reads it: expires_on is the first day it no longer counts.
         raise ValidationError("expires_on", _tr("must be after the date of issue"))
     # The rule book's clearance is "who, date, note": a clearance without a note is refused.
     note = v.text("note", new.note, max_length=MAX_NOTE, single_line=False)

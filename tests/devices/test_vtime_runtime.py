@@ -1,4 +1,4 @@
-"""Virtual-time loop and device runtime: 20 virtual minutes in milliseconds, stepped from outside."""
+"""Virtual-time loop and device runtime: 20 virtual minutes in milliseconds, stepped outside."""
 
 from __future__ import annotations
 

@@ -107,8 +107,8 @@ def test_patient_page_lists_sessions_with_minutes_and_alarms(
 
     patient = add_patient(services)
     done = create_session(db, NewSession(patient.id, {"name": "Cycle (mmHg)"}), by=None)
-    finish_session(db, done.id, SessionStatus.COMPLETED, by=None,
-                   summary={"groups": {"arms": {"restriction_s": 540}, "legs": {"restriction_s": 720}}})  # fmt: skip
+    minutes = {"groups": {"arms": {"restriction_s": 540}, "legs": {"restriction_s": 720}}}
+    finish_session(db, done.id, SessionStatus.COMPLETED, by=None, summary=minutes)
     bare = create_session(db, NewSession(patient.id, {"id": "constant-mmhg"}), by=None)
     finish_session(db, bare.id, SessionStatus.ABORTED, by=None, end_reason="dizziness")
     page = PatientPage(services.patients, services.screenings, services.settings)
