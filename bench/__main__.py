@@ -10,14 +10,16 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
 import time
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
-from bench.common import ROOT, BenchResult, host_name, machine, print_result
+from bench.common import ROOT, BenchResult, Figure, host_name, machine, print_result
 from bench.report import benchmarks_doc, figures_markdown, readme_section, replace_section
 
 # Cheapest first, so a broken environment shows early.
@@ -30,7 +32,45 @@ BENCHMARKS = (
     "live_plot",
     "memory",
 )
-OPTIONAL = ("full_session",)  # run when present (kept by the session path's own work)
+# Scripts kept by the session path's own work, run when present through their own command line;
+# their printed figures are read back.
+OPTIONAL = ("full_session",)
+_FULL_SESSION_RUN = re.compile(
+    r"run \d+: (?P<wall>[\d.]+) s wall, (?P<cpu>[\d.]+) s CPU, (?P<samples>\d+) samples stored"
+    r".*?the (?P<target>[\d.]+) s target"
+)
+
+
+def full_session_result(output: str, seconds: float) -> BenchResult | None:
+    """The figures bench/full_session.py prints, as a result (None when it printed none)."""
+    runs = [m.groupdict() for m in _FULL_SESSION_RUN.finditer(output)]
+    if not runs:
+        return None
+    best = min(runs, key=lambda r: float(r["wall"]))
+    figures = (
+        Figure("35 min of virtual time, stored, wall", float(best["wall"]), "s",
+               float(best["target"]), anchor="issue 4: a whole session in tests well under 10 s"),
+        Figure("the same, process CPU", float(best["cpu"]), "s"),
+    )  # fmt: skip
+    notes = (f"{best['samples']} samples stored; printed by bench/full_session.py",)
+    return BenchResult("full_session", "Full session in virtual time (bench/full_session.py)",
+                       figures, {"runs": len(runs)}, notes, seconds)  # fmt: skip
+
+
+def run_script(name: str) -> tuple[BenchResult | None, str | None]:
+    """Run an optional benchmark script by its own command line and read its figures."""
+    started = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / f"{name}.py")],
+        cwd=ROOT, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    print(done.stdout, end="", flush=True)
+    print(done.stderr, end="", file=sys.stderr, flush=True)
+    seconds = time.perf_counter() - started
+    result = full_session_result(done.stdout, seconds) if done.returncode == 0 else None
+    if result is None:
+        return None, f"exit {done.returncode}, no figures read (output above)"
+    return result, None
 
 
 def available() -> list[str]:
@@ -53,50 +93,84 @@ def run_one(name: str, tiny: bool) -> tuple[BenchResult | None, str | None]:
         if done.returncode == 0 and out.exists():
             return BenchResult.from_json(json.loads(out.read_text(encoding="utf-8"))), None
         seconds = time.perf_counter() - started
-        return None, f"{name}: exit {done.returncode} after {seconds:.0f} s (output above)"
+        return None, f"exit {done.returncode} after {seconds:.0f} s (output above)"
 
 
-def merged(path: Path, results: list[BenchResult]) -> list[BenchResult]:
-    """Earlier results of this host kept for the benchmarks not run this time, in order."""
-    if not path.exists():
-        return results
-    try:
-        earlier = json.loads(path.read_text(encoding="utf-8")).get("results", [])
-        kept = {r["bench"]: BenchResult.from_json(r) for r in earlier}
-    except (ValueError, KeyError, TypeError):
-        return results
-    kept.update({r.bench: r for r in results})
-    order = {name: i for i, name in enumerate((*BENCHMARKS, *OPTIONAL))}
-    return sorted(kept.values(), key=lambda r: order.get(r.bench, len(order)))
+def _order(bench: str) -> int:
+    names = (*BENCHMARKS, *OPTIONAL)
+    return names.index(bench) if bench in names else len(names)
+
+
+def merged(
+    path: Path, entries: dict[str, dict[str, Any]], failures: dict[str, str]
+) -> tuple[list[dict[str, Any]], dict[str, str]]:
+    """This run's entries and failures over the earlier ones of this host, in running order.
+
+    A benchmark run now replaces its earlier entry; one that failed now keeps its earlier
+    figures with the failure beside them; the others stay as they were.
+    """
+    kept: dict[str, dict[str, Any]] = {}
+    kept_failures: dict[str, str] = {}
+    if path.exists():
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            kept = {e["bench"]: e for e in data.get("results", [])}
+            kept_failures = dict(data.get("failures", {}))
+        except (ValueError, KeyError, TypeError, AttributeError):
+            kept, kept_failures = {}, {}
+    kept.update(entries)
+    for bench in entries:
+        kept_failures.pop(bench, None)
+    kept_failures.update(failures)
+    ordered = sorted(kept.values(), key=lambda e: _order(e["bench"]))
+    return ordered, dict(sorted(kept_failures.items(), key=lambda kv: _order(kv[0])))
 
 
 def write_outputs(
-    results: list[BenchResult], failures: list[str], loads: list[str], docs: bool
+    results: list[BenchResult], failures: dict[str, str], loads: dict[str, float], docs: bool
 ) -> Path:
-    """The JSON file always; the Markdown figures and the README table when ``docs``."""
-    info = machine()
+    """The JSON file always (merged with earlier runs); the Markdown figures when ``docs``."""
     taken = datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
-    path = ROOT / "bench" / f"results-{host_name()}.json"
-    results = merged(path, results)
-    payload = {
-        "machine": info,
-        "taken": taken,
-        "load_average_before_each": loads,
-        "results": [r.as_json() for r in results],
-        "failures": failures,
+    fresh = {
+        r.bench: {**r.as_json(), "taken": taken, "load_average": round(loads.get(r.bench, 0), 2)}
+        for r in results
     }
+    path = ROOT / "bench" / f"results-{host_name()}.json"
+    entries, all_failures = merged(path, fresh, failures)
+    payload = {"machine": machine(), "results": entries, "failures": all_failures}
     path.write_text(json.dumps(payload, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     if docs:
-        doc = ROOT / "docs" / "benchmarks.md"
-        existing = doc.read_text(encoding="utf-8") if doc.exists() else None
-        figures = figures_markdown(
-            info, results, taken=taken, load=", ".join(loads), failures=failures
-        )
-        doc.write_text(benchmarks_doc(existing, figures), encoding="utf-8")
-        readme = ROOT / "README.md"
-        text = readme.read_text(encoding="utf-8")
-        readme.write_text(replace_section(text, readme_section(info, results, taken)), "utf-8")
+        write_docs(payload)
     return path
+
+
+def write_docs(payload: dict[str, Any]) -> None:
+    """The figures of a results payload into docs/benchmarks.md and the README's table."""
+    entries = payload["results"]
+    results = [BenchResult.from_json(e) for e in entries]
+    stamps = sorted({e.get("taken", "?") for e in entries})
+    taken = stamps[0] if len(stamps) == 1 else f"{stamps[0]} to {stamps[-1]}"
+    loads = ", ".join(f"{e['bench']} {e.get('load_average', '?')}" for e in entries)
+    failures = [f"{k}: {v}" for k, v in payload.get("failures", {}).items()]
+    info = payload["machine"]
+    doc = ROOT / "docs" / "benchmarks.md"
+    existing = doc.read_text(encoding="utf-8") if doc.exists() else None
+    figures = figures_markdown(info, results, taken=taken, load=loads, failures=failures)
+    doc.write_text(benchmarks_doc(existing, figures), encoding="utf-8")
+    readme = ROOT / "README.md"
+    text = readme.read_text(encoding="utf-8")
+    readme.write_text(replace_section(text, readme_section(info, results, taken)), "utf-8")
+
+
+def write_docs_from_json() -> int:
+    """--docs-only: the docs from this host's results file as it is."""
+    path = ROOT / "bench" / f"results-{host_name()}.json"
+    if not path.exists():
+        print(f"no results yet: {path}", file=sys.stderr)
+        return 1
+    write_docs(json.loads(path.read_text(encoding="utf-8")))
+    print("wrote docs/benchmarks.md and README.md")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -107,7 +181,12 @@ def main(argv: list[str] | None = None) -> int:
         "--tiny", action="store_true", help="smoke sizes; the docs stay as they are"
     )
     parser.add_argument("--no-docs", action="store_true", help="write only the JSON file")
+    parser.add_argument(
+        "--docs-only", action="store_true", help="run nothing: write the docs from the JSON file"
+    )
     args = parser.parse_args(argv)
+    if args.docs_only:
+        return write_docs_from_json()
     names = available()
     if args.only:
         wanted = [n.strip() for n in args.only.split(",") if n.strip()]
@@ -116,18 +195,23 @@ def main(argv: list[str] | None = None) -> int:
             parser.error(f"unknown benchmark(s): {', '.join(unknown)}; known: {', '.join(names)}")
         names = [n for n in names if n in wanted]
     results: list[BenchResult] = []
-    failures: list[str] = []
-    loads: list[str] = []
+    failures: dict[str, str] = {}
+    loads: dict[str, float] = {}
     for name in names:
         load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-        loads.append(f"{name} {load:.2f}")
+        loads[name] = load
         print(f"\n== bench.{name} (load average {load:.2f}) ==", flush=True)
-        result, failure = run_one(name, args.tiny)
+        if name in OPTIONAL:
+            if args.tiny:
+                continue  # no smoke size: it runs its whole scenario
+            result, failure = run_script(name)
+        else:
+            result, failure = run_one(name, args.tiny)
         if result is not None:
             results.append(result)
         if failure is not None:
-            failures.append(failure)
-            print(failure, file=sys.stderr, flush=True)
+            failures[name] = failure
+            print(f"{name}: {failure}", file=sys.stderr, flush=True)
     print("\n== summary ==")
     for result in results:
         print_result(result)

@@ -89,14 +89,36 @@ def test_readme_section_is_replaced_between_its_markers_only() -> None:
 def test_runner_knows_every_benchmark_and_keeps_earlier_results(tmp_path) -> None:
     assert runner.available()[: len(runner.BENCHMARKS)] == list(runner.BENCHMARKS)
     path = tmp_path / "results.json"
-    path.write_text(json.dumps({"results": [r.as_json() for r in RESULTS]}))
+    earlier = {
+        "results": [{**r.as_json(), "taken": "then"} for r in RESULTS],
+        "failures": {"release_latency": "exit 1", "memory": "exit 2"},
+    }
+    path.write_text(json.dumps(earlier))
     newer = BenchResult("release_latency", "Release latency", (Figure("x", 1.0, "ms"),))
-    merged = runner.merged(path, [newer])
-    assert [r.bench for r in merged] == ["core_throughput", "release_latency"]
-    assert merged[1] == newer
+    entries, failures = runner.merged(
+        path, {"release_latency": {**newer.as_json(), "taken": "now"}}, {"registry": "exit 3"}
+    )
+    assert [(e["bench"], e["taken"]) for e in entries] == [
+        ("core_throughput", "then"),
+        ("release_latency", "now"),
+    ]
+    assert BenchResult.from_json(entries[1]) == newer
+    assert failures == {"registry": "exit 3", "memory": "exit 2"}  # in running order
 
 
 def test_machine_names_what_the_figures_depend_on() -> None:
     info = machine()
     assert {"cpu", "cores", "python", "qt", "os", "sqlite", "host"} <= set(info)
     assert info["cores"] >= 1 and info["python"].startswith("3.")
+
+
+def test_the_full_session_script_figures_are_read_from_its_output() -> None:
+    out = (
+        "run 1: 6.50 s wall, 6.20 s CPU, 420100 samples stored (within the 10 s target)\n"
+        "run 2: 5.90 s wall, 5.70 s CPU, 420100 samples stored (within the 10 s target)\n"
+    )
+    result = runner.full_session_result(out, 13.0)
+    assert result is not None and result.bench == "full_session"
+    wall = result.figures[0]
+    assert (wall.value, wall.target, wall.met) == (5.9, 10.0, True)
+    assert runner.full_session_result("Traceback ...", 1.0) is None
