@@ -53,8 +53,9 @@ def full_session_result(output: str, seconds: float) -> BenchResult | None:
         Figure("the same, process CPU", float(best["cpu"]), "s"),
     )  # fmt: skip
     notes = (f"{best['samples']} samples stored; printed by bench/full_session.py",)
-    return BenchResult("full_session", "Full session in virtual time (bench/full_session.py)",
-                       figures, {"runs": len(runs)}, notes, seconds)  # fmt: skip
+    params = {"runs": len(runs), "command": "python bench/full_session.py"}
+    return BenchResult("full_session", "Full session in virtual time, stored", figures,
+                       params, notes, seconds)  # fmt: skip
 
 
 def run_script(name: str) -> tuple[BenchResult | None, str | None]:

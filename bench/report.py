@@ -65,7 +65,8 @@ def summary_table(results: Sequence[BenchResult]) -> list[str]:
 
 def detail(result: BenchResult) -> list[str]:
     """Every figure of one benchmark, then its notes."""
-    lines = [f"### {result.title} (`python -m bench.{result.bench}`, {result.seconds:.0f} s)", ""]
+    command = result.params.get("command", f"python -m bench.{result.bench}")
+    lines = [f"### {result.title} (`{command}`, {result.seconds:.0f} s)", ""]
     lines += ["| Figure | Value | Target | | Anchor |", "| --- | --- | --- | --- | --- |"]
     for f in result.figures:
         lines.append(
