@@ -151,9 +151,10 @@ class RegistryPage(QWidget):
                 else self.tr("No patients yet: add one with New patient.")
             )
         if result.truncated:
-            return self.tr("Showing the first {n} matches: type more to narrow the search.").format(
-                n=count
-            )
+            # Storage returns the most recently added matches when there are more than a page.
+            return self.tr(
+                "Showing {n} of the matches (the most recently added): type more to narrow them."
+            ).format(n=count)
         if count == 1:
             return self.tr("1 patient found.")
         return self.tr("{n} patients found.").format(n=count)
