@@ -53,20 +53,43 @@ class _DelegatingSelector(selectors.BaseSelector):
 
 
 class _VirtualSelector(_DelegatingSelector):
-    """Selector that turns the loop's sleeps into jumps of virtual time."""
+    """Selector that turns the loop's sleeps into jumps of virtual time.
+
+    The loop's own wake-up pipe is always registered; thread-safe calls put their callback on the
+    loop's ready queue before they write to it. So while nothing else is registered, there is no
+    real I/O to poll: the ready queue alone says whether another thread handed work in, and the
+    pipe is drained whenever the loop does poll or block.
+    """
 
     def __init__(self, loop: VirtualTimeEventLoop, real: selectors.BaseSelector) -> None:
         super().__init__(real)
         self._loop = loop
+        self._watched = 0  # registered file objects, the wake-up pipe included
+
+    def register(self, fileobj: Any, events: int, data: Any = None) -> selectors.SelectorKey:
+        """Register with the real selector."""
+        key = self._real.register(fileobj, events, data)
+        self._watched += 1
+        return key
+
+    def unregister(self, fileobj: Any) -> selectors.SelectorKey:
+        """Unregister from the real selector."""
+        key = self._real.unregister(fileobj)
+        self._watched -= 1
+        return key
 
     def select(self, timeout: float | None = None) -> list[tuple[selectors.SelectorKey, int]]:
         """Poll I/O without waiting; instead of sleeping, move virtual time forward."""
-        if timeout is not None and timeout <= 0:
-            return self._real.select(0)
-        events = self._real.select(0)
-        if events:
-            return events
         loop = self._loop
+        io = self._watched > 1  # something besides the wake-up pipe
+        if timeout is not None and timeout <= 0:
+            return self._real.select(0) if io else []
+        if io or loop._ready:
+            # Real I/O to poll, or a thread-safe call came in since the loop looked: handle it
+            # (and drain the pipe) before any virtual time passes.
+            events = self._real.select(0)
+            if events or loop._ready:
+                return events
         if timeout is not None:
             target = loop._vnow + timeout
             if target <= loop._horizon:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 import threading
 import time
 
@@ -104,5 +105,41 @@ def test_scaled_loop_runs_faster_than_real_time() -> None:
         elapsed = time.perf_counter() - t0
         assert 0.05 <= elapsed < 0.5
         assert loop.time() >= 5.0
+    finally:
+        loop.close()
+
+
+def test_real_io_is_polled_before_virtual_time_jumps() -> None:
+    loop = VirtualTimeEventLoop()
+    a, b = socket.socketpair()
+    seen: list[float] = []
+
+    def readable() -> None:
+        a.recv(16)
+        seen.append(loop.time())
+
+    try:
+        loop.add_reader(a, readable)
+        b.send(b"x")
+        loop.run_until_complete(asyncio.sleep(10.0))
+        assert seen == [0.0]  # handled before the 10 s jump, not at the end of it
+        loop.remove_reader(a)
+    finally:
+        loop.close()
+        a.close()
+        b.close()
+
+
+def test_work_handed_in_from_another_thread_stops_a_jump() -> None:
+    loop = VirtualTimeEventLoop()
+    ran: list[float] = []
+    try:
+        # As if another thread's call landed after the loop chose to sleep 5 s: the selector
+        # sees the ready callback and does not move the clock.
+        loop.call_soon_threadsafe(lambda: ran.append(loop.time()))
+        loop._selector.select(5.0)  # type: ignore[attr-defined]
+        assert loop.time() == 0.0
+        loop.run_until_complete(asyncio.sleep(0))
+        assert ran == [0.0]
     finally:
         loop.close()
