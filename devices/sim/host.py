@@ -15,7 +15,6 @@ runs in seconds. Not thread-safe: call on the device thread (for instance throug
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import math
 from collections.abc import Callable
@@ -121,7 +120,10 @@ class SimulatedCuffHost:
         self.link = LinkFaults(self._now, seed)
         self._count = {f.name: 0 for f in fields(HostCounters)}
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._task: asyncio.Task[None] | None = None
+        # The device's tick is a chain of loop timers rather than a task sleeping: a sleep costs a
+        # future, a timer and a task step per tick, 50 times a second.
+        self._timer: asyncio.TimerHandle | None = None
+        self._due = 0.0
         self._offset = 0.0  # loop time minus model time
         self._central: Central | None = None
         self._conn_id = 0
@@ -167,7 +169,7 @@ class SimulatedCuffHost:
     def attach(self) -> None:
         """Run on the current loop (idempotent); the model's clock continues where it stopped."""
         loop = asyncio.get_running_loop()
-        if self._loop is loop and self._task is not None and not self._task.done():
+        if self._loop is loop and self._timer is not None and not self._timer.cancelled():
             return
         if self._loop is not None and self._loop is not loop and self._loop.is_running():
             raise RuntimeError(f"simulated cuff {self.address} runs on another loop")
@@ -176,19 +178,17 @@ class SimulatedCuffHost:
         self._central = None
         self._subs = {}
         self._down_until = -math.inf
-        self._task = loop.create_task(self._run(), name=f"sim-cuff {self.address}")
+        self._due = loop.time()
+        self._schedule_tick(loop)
         logger.info("simulated cuff %s (%s) running", self.address, self.name)
 
     async def close(self) -> None:
         """Drop any central and stop the device task."""
         if self._central is not None:
             self._lose_central()
-        task, self._task = self._task, None
-        if task is not None and not task.done():
-            task.cancel()
-            if task.get_loop() is asyncio.get_running_loop():
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
+        timer, self._timer = self._timer, None
+        if timer is not None:
+            timer.cancel()
         self._loop = None
 
     # -- trainer and test controls -----------------------------------------------------------------
@@ -345,22 +345,36 @@ class SimulatedCuffHost:
                 self._count["callback_errors"] += 1
                 logger.exception("central's disconnect handling failed")
 
-    async def _run(self) -> None:
-        loop = asyncio.get_running_loop()
+    def _schedule_tick(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Set the timer of the next tick, one stream period after the last one was due."""
         period = 1.0 / self.timing.stream_hz
-        due = loop.time()
         while True:
-            due += period
-            delay = due - loop.time()
+            self._due += period
+            now = loop.time()
+            delay = self._due - now
             if delay > 0:
-                await asyncio.sleep(delay)
-            elif delay < -10 * period:
-                due = loop.time()  # far behind (a stalled real-time loop): skip, do not burst
-            try:
-                self._tick()
-            except Exception:
-                self._count["internal_errors"] += 1
-                logger.exception("simulated cuff %s tick failed", self.address)
+                # now + delay, as a sleep of delay would compute it: the same timer to the bit.
+                self._timer = loop.call_at(now + delay, self._on_timer, loop)
+                return
+            if delay < -10 * period:
+                self._due = now  # far behind (a stalled real-time loop): skip, do not burst
+            self._run_tick()
+            if self._loop is not loop:
+                return
+
+    def _on_timer(self, loop: asyncio.AbstractEventLoop) -> None:
+        if self._loop is not loop:
+            return  # closed, or attached to another loop since
+        self._run_tick()
+        if self._loop is loop:
+            self._schedule_tick(loop)
+
+    def _run_tick(self) -> None:
+        try:
+            self._tick()
+        except Exception:
+            self._count["internal_errors"] += 1
+            logger.exception("simulated cuff %s tick failed", self.address)
 
     def _tick(self) -> None:
         self._sync()
