@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from kaatsu_desktop.exchange.fhir import bundle_json, patient_bundle
 from kaatsu_desktop.exchange.patient_json import load_patient_record, write_patient_json
 from kaatsu_desktop.exchange.patients_csv import (
     CsvPatients,
@@ -164,6 +163,9 @@ def export_patient_fhir(
     db: Database, patient_id: int, path: Path, *, by: int | None = None
 ) -> ExportWritten:
     """A patient as a FHIR R4 Bundle (see fhir); samples are not part of it."""
+    # fhir.resources and pydantic take half a second to import: only when a bundle is asked for.
+    from kaatsu_desktop.exchange.fhir import bundle_json, patient_bundle
+
     record = load_patient_record(db, patient_id, samples=False)
     bundle = patient_bundle(record, timestamp=db.now())
 

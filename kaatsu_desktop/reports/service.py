@@ -9,11 +9,12 @@ import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from kaatsu_desktop.reports.build import build_report_data
-from kaatsu_desktop.reports.model import ReportData
-from kaatsu_desktop.reports.render import write_report_pdf
 from kaatsu_desktop.storage import Database, write_audit
+
+if TYPE_CHECKING:
+    from kaatsu_desktop.reports.model import ReportData
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +70,10 @@ def write_session_report(
     The PDF is written beside the target first; it replaces the target inside the transaction
     that writes the audit row, so there is no report on disk without its audit row.
     """
+    # Building pulls in the session model and drawing QtGui's PDF writer: only when asked for.
+    from kaatsu_desktop.reports.build import build_report_data
+    from kaatsu_desktop.reports.render import write_report_pdf
+
     path = Path(path).expanduser().absolute()
     data = build_report_data(db, session_id, clinic=clinic)
     fd, tmp_name = tempfile.mkstemp(prefix=".report-", suffix=".pdf", dir=path.parent)

@@ -9,27 +9,20 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
 from kaatsu_desktop.accounts.permissions import Permission, PermissionDenied, require_user_id
-from kaatsu_desktop.exchange import (
-    ExportWritten,
-    ImportResult,
-    export_patient_fhir,
-    export_patient_json,
-    export_session_csv,
-    import_patients_csv,
-)
-from kaatsu_desktop.reports import (
-    ReportData,
-    ReportWritten,
-    build_report_data,
-    record_report,
-    write_session_report,
-)
 from kaatsu_desktop.services.patients import PatientService
 from kaatsu_desktop.storage import Database, get_patient, get_session
+
+if TYPE_CHECKING:
+    from kaatsu_desktop.exchange import ExportWritten, ImportResult
+    from kaatsu_desktop.reports import ReportData, ReportWritten
+
+# The exchange and report modules (FHIR models, pydantic, the PDF writer) are imported by the
+# methods that use them, not at start: the workstation opens without them (issue 8).
 
 log = logging.getLogger(__name__)
 
@@ -110,6 +103,8 @@ class ExchangeService(QObject):
 
     def write_report(self, session_id: int, path: Path) -> ReportWritten:
         """Write a session's PDF report to ``path``, audited."""
+        from kaatsu_desktop.reports import write_session_report
+
         self._require_session(session_id)
         written = write_session_report(self._db, session_id, Path(path), by=self.user_id)
         self.written.emit(written)
@@ -117,11 +112,15 @@ class ExchangeService(QObject):
 
     def report_data(self, session_id: int) -> ReportData:
         """A session's report content, for drawing on a printer."""
+        from kaatsu_desktop.reports import build_report_data
+
         self._require_session(session_id)
         return build_report_data(self._db, session_id)
 
     def record_printed(self, data: ReportData, *, pages: int, destination: str) -> ReportPrinted:
         """The audit row of a report printed on paper (or printed to a file by the print dialog)."""
+        from kaatsu_desktop.reports import record_report
+
         self._require_session(data.session_id)
         record_report(
             self._db, data, by=self.user_id, destination=destination, pages=pages, printed=True
@@ -135,16 +134,22 @@ class ExchangeService(QObject):
 
     def export_session_csv(self, session_id: int, path: Path) -> ExportWritten:
         """A session's samples and events as CSV, audited."""
+        from kaatsu_desktop.exchange import export_session_csv
+
         self._require_session(session_id)
         return self._emit(export_session_csv(self._db, session_id, Path(path), by=self.user_id))
 
     def export_patient_json(self, patient_id: int, path: Path) -> ExportWritten:
         """A whole patient record as kaatsu-patient/1 JSON, audited."""
+        from kaatsu_desktop.exchange import export_patient_json
+
         self._require_patient(patient_id)
         return self._emit(export_patient_json(self._db, patient_id, Path(path), by=self.user_id))
 
     def export_patient_fhir(self, patient_id: int, path: Path) -> ExportWritten:
         """A patient as an HL7 FHIR R4 Bundle, audited."""
+        from kaatsu_desktop.exchange import export_patient_fhir
+
         self._require_patient(patient_id)
         return self._emit(export_patient_fhir(self._db, patient_id, Path(path), by=self.user_id))
 
@@ -156,11 +161,15 @@ class ExchangeService(QObject):
 
     def check_import(self, path: Path) -> ImportResult:
         """Dry run of a patients CSV: every error (line, field, reason); writes nothing."""
+        from kaatsu_desktop.exchange import import_patients_csv
+
         require_user_id(self._db, self.user_id, Permission.EDIT_PATIENTS)
         return import_patients_csv(self._db, Path(path), by=self.user_id, dry_run=True)
 
     def import_patients(self, path: Path) -> ImportResult:
         """Import every patient of a CSV file, or none when any line is wrong; audited."""
+        from kaatsu_desktop.exchange import import_patients_csv
+
         require_user_id(self._db, self.user_id, Permission.EDIT_PATIENTS)
         result = import_patients_csv(self._db, Path(path), by=self.user_id)
         if result.created:

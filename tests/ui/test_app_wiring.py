@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 from PySide6.QtWidgets import QPushButton
@@ -37,3 +40,62 @@ def test_demo_workstation_has_the_session_page_with_release_and_a_live_runtime(
         assert not side.runtime.running
     finally:
         db.close()
+
+
+# What a clinic needs only later (an export, a report, an import) is not loaded at start-up:
+# FHIR's models and pydantic alone took half a second (issue 8).
+_LATE = (
+    "fhir.",
+    "pydantic",
+    "kaatsu_desktop.exchange.",
+    "kaatsu_desktop.reports.",
+    "ui.exchange.actions",
+    "ui.exchange.import_dialog",
+)
+_START = """
+import sys
+from pathlib import Path
+from PySide6.QtWidgets import QApplication
+app = QApplication([])
+from kaatsu_desktop.app import build_device_side, build_workstation
+from kaatsu_desktop.storage import open_database
+db = open_database(Path(sys.argv[1]), auto_backup=False)
+ws = build_workstation(db, demo=False)
+side = build_device_side(ws, demo=False)
+ws.window.show()
+app.processEvents()
+print("\\n".join(sorted(sys.modules)))
+side.close()
+db.close()
+"""
+
+
+def _modules_after(script: str, *args: str) -> set[str]:
+    root = Path(__file__).resolve().parents[2]
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    done = subprocess.run(
+        [sys.executable, "-c", script, *args],
+        capture_output=True, text=True, env=env, cwd=root, timeout=120, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    return set(done.stdout.split())
+
+
+def test_start_up_leaves_reports_exports_and_fhir_unloaded(tmp_path: Path) -> None:
+    loaded = _modules_after(_START, str(tmp_path / "kaatsu.sqlite3"))
+    assert {"ui.main_window", "ui.patients.page", "ui.session.mount"} <= loaded
+    assert sorted(m for m in loaded if m.startswith(_LATE)) == []
+
+
+def test_lazy_packages_still_give_every_name() -> None:
+    script = (
+        "import sys, kaatsu_desktop.exchange as x, kaatsu_desktop.reports as r\n"
+        "assert 'kaatsu_desktop.exchange.fhir' not in sys.modules\n"
+        "for package in (x, r):\n"
+        "    for name in package.__all__:\n"
+        "        getattr(package, name)\n"
+        "    assert set(package.__all__) <= set(dir(package))\n"
+        "print('\\n'.join(sys.modules))\n"
+    )
+    loaded = _modules_after(script)
+    assert {"kaatsu_desktop.exchange.fhir", "kaatsu_desktop.reports.render"} <= loaded

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -31,7 +32,6 @@ from kaatsu_desktop.services import (
 )
 from kaatsu_desktop.services.trends import SessionTrends, session_trends
 from ui.accounts.authorship import AuthorshipLabel
-from ui.exchange.actions import ExportActions
 from ui.exchange.names import patient_file_name, session_file_name
 from ui.exchange.prompts import FilePrompts
 from ui.labels import item_label
@@ -39,6 +39,9 @@ from ui.patients.dialog import PatientDialog
 from ui.patients.history_tabs import ClearancesTab, ScreeningsTab, SessionsTab
 from ui.screening.clearance import ClearanceDialog
 from ui.widgets import VerdictChip, primary_button, styled_label
+
+if TYPE_CHECKING:
+    from ui.exchange.actions import ExportActions
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +74,9 @@ class PatientPage(QWidget):
         self._settings = settings
         self.history: PatientHistory | None = None
         self.trends: SessionTrends | None = None
-        self.exports = ExportActions(exchange or ExchangeService.alongside(patients), self, prompts)
+        self._exchange = exchange
+        self._prompts = prompts
+        self._exports: ExportActions | None = None
 
         self.back_button = QPushButton(self.tr("← Patients"))
         self.back_button.setObjectName("backToRegistry")
@@ -194,11 +199,21 @@ class PatientPage(QWidget):
         self.sessions_tab.report_requested.connect(self.report_pdf)
         self.sessions_tab.print_requested.connect(self.print_report)
         self.sessions_tab.csv_requested.connect(self.export_session_csv)
-        self.exports.message.connect(self.feedback.setText)
         patients.patient_changed.connect(self._on_patient_changed)
         screenings.screening_saved.connect(self._on_screening_saved)
         screenings.clearance_saved.connect(self._on_clearance_saved)
         settings.settings_changed.connect(self._on_settings_changed)
+
+    @property
+    def exports(self) -> ExportActions:
+        """Report and export actions, built at their first use (their modules load late)."""
+        if self._exports is None:
+            from ui.exchange.actions import ExportActions
+
+            service = self._exchange or ExchangeService.alongside(self._patients)
+            self._exports = ExportActions(service, self, self._prompts)
+            self._exports.message.connect(self.feedback.setText)
+        return self._exports
 
     # -- showing ---------------------------------------------------------------------------------
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -18,14 +19,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kaatsu_desktop.exchange import ImportResult
 from kaatsu_desktop.services import ExchangeService, PatientChange, PatientSearch, PatientService
-from ui.exchange.import_dialog import ImportDialog
 from ui.exchange.prompts import FilePrompts
 from ui.patients.dialog import PatientDialog
 from ui.patients.model import PatientTableModel
 from ui.theme import TOUCH_MIN_PX
 from ui.widgets import primary_button, styled_label
+
+if TYPE_CHECKING:
+    from kaatsu_desktop.exchange import ImportResult
+    from ui.exchange.import_dialog import ImportDialog
 
 log = logging.getLogger(__name__)
 
@@ -178,7 +181,9 @@ class RegistryPage(QWidget):
             self.patient_opened.emit(dialog.saved.id)
 
     def import_dialog(self) -> ImportDialog:
-        """The Import patients dialog (not yet opened)."""
+        """The Import patients dialog (not yet opened); its modules load at the first import."""
+        from ui.exchange.import_dialog import ImportDialog
+
         return ImportDialog(self._exchange, self._prompts, parent=self)
 
     def open_import(self) -> ImportDialog | None:
