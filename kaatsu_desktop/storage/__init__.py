@@ -17,8 +17,10 @@ from .clinical_records import (
 )
 from .db import Clock, Database, default_database_path, open_database, system_clock
 from .errors import (
+    BackupCancelled,
     BackupFailed,
     DatabaseCorrupt,
+    DatabaseDamaged,
     DatabaseInUse,
     ForeignDatabase,
     MigrationFailed,
@@ -71,11 +73,13 @@ __all__ = [
     "SAMPLE_DTYPE",
     "SCHEMA_VERSION",
     "AuditEntry",
+    "BackupCancelled",
     "BackupFailed",
     "ClearanceRecord",
     "Clock",
     "Database",
     "DatabaseCorrupt",
+    "DatabaseDamaged",
     "DatabaseInUse",
     "ForeignDatabase",
     "MigrationFailed",

@@ -7,6 +7,7 @@ import logging
 import os
 import re
 import sqlite3
+import threading
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -14,7 +15,7 @@ from typing import TYPE_CHECKING
 from kaatsu_desktop.i18n import translate
 
 from .cipher import WrongKey, probe
-from .errors import BackupFailed, DatabaseCorrupt, StorageError
+from .errors import BackupCancelled, BackupFailed, DatabaseCorrupt, StorageError
 from .lockfile import InstanceLock
 
 if TYPE_CHECKING:
@@ -22,6 +23,11 @@ if TYPE_CHECKING:
     from .db import Database
 
 log = logging.getLogger(__name__)
+
+# Pages copied per backup step (16 MB of 4 KB pages): a cancel is seen between steps.
+STEP_PAGES = 4096
+# SQLite VM instructions between two looks at the cancel flag during the copy's check.
+_CANCEL_EVERY = 100_000
 
 _DAILY = re.compile(r"^(?P<stem>.+)-daily-(?P<day>\d{4}-\d{2}-\d{2})\.sqlite3$")
 
@@ -49,13 +55,22 @@ def resolve_destination(dest: Path, source: Path, label: str) -> Path:
     return dest
 
 
-def copy_database(source: Path, dest: Path, *, key: DatabaseKey | None = None) -> Path:
+def copy_database(
+    source: Path,
+    dest: Path,
+    *,
+    key: DatabaseKey | None = None,
+    cancel: threading.Event | None = None,
+) -> Path:
     """Copy `source` to the new file `dest` with the backup API; the copy is checked and atomic.
 
     With `key` (an encrypted source), the copy is encrypted with the same key and salt, so the
     clinic's secret opens it; its pages are copied as SQLCipher decrypts and re-encrypts them.
+    Setting `cancel` (from another thread) stops the copy or its check: BackupCancelled, and
+    no file is left behind.
     """
-    from .db import check_integrity, connect
+    from .db import connect
+    from .integrity import check_integrity
 
     dest = dest.absolute()
     if dest.exists() and source.exists() and os.path.samefile(source, dest):
@@ -66,6 +81,11 @@ def copy_database(source: Path, dest: Path, *, key: DatabaseKey | None = None) -
     # A separate read connection: in WAL mode the copy sees one consistent snapshot while the
     # app keeps writing samples, and the app's connection lock is never held for the copy.
     src = connect(source, read_only=True, key=key)
+
+    def step(_status: int, _remaining: int, _total: int) -> None:
+        if cancel is not None and cancel.is_set():
+            raise BackupCancelled(dest)
+
     try:
         if key is not None:
             probe(src, source)
@@ -73,23 +93,32 @@ def copy_database(source: Path, dest: Path, *, key: DatabaseKey | None = None) -
         else:
             dst = sqlite3.connect(str(partial), isolation_level=None)
         try:
-            src.backup(dst)
+            # The read transaction holds one snapshot across the steps, so a write by the app
+            # between two steps neither restarts the copy nor mixes two states of the file.
+            src.execute("BEGIN")
+            src.execute("SELECT count(*) FROM sqlite_schema").fetchone()
+            src.backup(dst, pages=STEP_PAGES, progress=step)
+            src.execute("COMMIT")
             # A backup is one self-contained file: no -wal beside it.
             dst.execute("PRAGMA journal_mode = DELETE")
+            if cancel is not None:
+                dst.set_progress_handler(cancel.is_set, _CANCEL_EVERY)
             check_integrity(dst, dest, full=True)
         finally:
             dst.close()
         with open(partial, "rb+") as fh:
             os.fsync(fh.fileno())
         os.replace(partial, dest)
+    except (BackupCancelled, WrongKey):
+        partial.unlink(missing_ok=True)
+        raise
     except DatabaseCorrupt as exc:
         partial.unlink(missing_ok=True)
         raise BackupFailed(dest, exc.detail) from exc
-    except WrongKey:
-        partial.unlink(missing_ok=True)
-        raise
     except (sqlite3.Error, OSError, StorageError) as exc:
         partial.unlink(missing_ok=True)
+        if cancel is not None and cancel.is_set():  # the check of the copy was interrupted
+            raise BackupCancelled(dest) from exc
         raise BackupFailed(dest, str(exc)) from exc
     finally:
         src.close()
@@ -102,7 +131,8 @@ def verify_backup(path: Path, *, key: DatabaseKey | None = None) -> int:
 
     An encrypted backup needs its `key`; a key that does not fit raises WrongKey.
     """
-    from .db import check_integrity, connect
+    from .db import connect
+    from .integrity import check_integrity
 
     if not path.is_file():
         raise BackupFailed(path, _tr("no such file"))
@@ -136,12 +166,19 @@ def daily_backups(folder: Path, stem: str) -> list[tuple[date, Path]]:
     return sorted(found)
 
 
-def daily_backup(db: Database, folder: Path, today: date, keep: int) -> Path | None:
+def daily_backup(
+    db: Database,
+    folder: Path,
+    today: date,
+    keep: int,
+    *,
+    cancel: threading.Event | None = None,
+) -> Path | None:
     """Make today's backup unless it exists, then keep only the `keep` newest daily backups."""
     target = folder / f"{db.path.stem}-daily-{today.isoformat()}.sqlite3"
     if target.exists():
         return None
-    copy_database(db.path, target, key=db._key)
+    copy_database(db.path, target, key=db._key, cancel=cancel)
     for _, old in daily_backups(folder, db.path.stem)[: -max(keep, 1)]:
         log.info("Removing old daily backup %s", old)
         old.unlink(missing_ok=True)

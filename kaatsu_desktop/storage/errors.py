@@ -30,6 +30,24 @@ class DatabaseCorrupt(StorageError):
         )
 
 
+class DatabaseDamaged(DatabaseCorrupt):
+    """The open file failed its full integrity check: from then on every write is refused."""
+
+    def __init__(self, path: Path, detail: str) -> None:
+        StorageError.__init__(
+            self,
+            translate(
+                _CONTEXT,
+                "The database file {path} failed its integrity check (SQLite says: {detail})."
+                " Nothing more is saved to it, so that no clinical record is written to a damaged"
+                " file. Close the program, keep a copy of this file for support, and restore the"
+                " most recent backup (the daily backups are in the 'backups' folder beside it).",
+            ).format(path=path, detail=detail),
+        )
+        self.path = path
+        self.detail = detail
+
+
 class SchemaTooNew(StorageError):
     """The database was written by a newer version of the program than this one."""
 
@@ -103,6 +121,13 @@ class BackupFailed(StorageError):
                 dest=dest, detail=detail
             )
         )
+
+
+class BackupCancelled(BackupFailed):
+    """A backup stopped on request (the program was closing); nothing was left behind."""
+
+    def __init__(self, dest: Path) -> None:
+        super().__init__(dest, translate(_CONTEXT, "cancelled; it is made again at the next start"))
 
 
 class ValidationError(StorageError, ValueError):
