@@ -82,14 +82,19 @@ class _VirtualSelector(_DelegatingSelector):
         """Poll I/O without waiting; instead of sleeping, move virtual time forward."""
         loop = self._loop
         io = self._watched > 1  # something besides the wake-up pipe
-        if timeout is not None and timeout <= 0:
-            return self._real.select(0) if io else []
-        if io or loop._ready:
-            # Real I/O to poll, or a thread-safe call came in since the loop looked: handle it
-            # (and drain the pipe) before any virtual time passes.
-            events = self._real.select(0)
-            if events or loop._ready:
-                return events
+        if timeout is not None:
+            if timeout <= 0:
+                return self._real.select(0) if io else []
+            target = loop._vnow + timeout
+            if target <= loop._horizon and not io and not loop._ready:
+                loop._vnow = target  # the common case: a jump to the next timer, no I/O
+                return []
+        # Real I/O, a thread-safe call that came in since the loop looked, or parking at the
+        # horizon: poll first (which also drains the wake-up pipe, so a parked loop is not
+        # woken by bytes of calls it has already run).
+        events = self._real.select(0)
+        if events or loop._ready:
+            return events
         if timeout is not None:
             target = loop._vnow + timeout
             if target <= loop._horizon:

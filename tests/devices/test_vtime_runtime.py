@@ -143,3 +143,16 @@ def test_work_handed_in_from_another_thread_stops_a_jump() -> None:
         assert ran == [0.0]
     finally:
         loop.close()
+
+
+def test_a_wake_up_left_in_the_pipe_is_drained_before_parking_at_the_horizon() -> None:
+    loop = VirtualTimeEventLoop(horizon=1.0)
+    try:
+        # A byte of a thread-safe call the loop already ran: polled and drained with the clock
+        # unmoved, so the loop does not park at the horizon only to wake at once and run a
+        # timer just past it.
+        loop._write_to_self()  # type: ignore[attr-defined]
+        assert loop._selector.select(5.0)  # type: ignore[attr-defined]
+        assert loop.time() == 0.0
+    finally:
+        loop.close()
