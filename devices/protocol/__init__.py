@@ -43,6 +43,7 @@ from devices.protocol.notify import (
     encode_device_config,
     encode_heartbeat,
     encode_pressure_frame,
+    encode_pressure_rows,
     encode_status,
 )
 from devices.protocol.types import Fault, Phase, ResultCode, Site, Unit
@@ -91,6 +92,7 @@ __all__ = [
     "encode_device_config",
     "encode_heartbeat",
     "encode_pressure_frame",
+    "encode_pressure_rows",
     "encode_status",
     "mask_to_channels",
     "next_sequence",

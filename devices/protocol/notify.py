@@ -7,7 +7,8 @@ Decoders raise nothing but ProtocolError, whatever the bytes.
 from __future__ import annotations
 
 import struct
-from typing import Final
+from collections.abc import Sequence
+from typing import Any, Final
 
 from devices.protocol._wire import (
     as_bytes,
@@ -69,16 +70,48 @@ _UNITS: Final = tuple(Unit(i) for i in range(len(Unit)))
 # --- Pressure Stream ---------------------------------------------------------------------------
 
 
+# One channel of a Pressure Stream frame as plain values, in ChannelSample's field order:
+# (pressure, target, phase, pump_on, valve_open, cycle, cycle_count, seconds_left).
+StreamRow = tuple[Any, Any, Any, Any, Any, Any, Any, Any]
+
+
 def encode_pressure_frame(frame: PressureFrame) -> bytes:
     """Pressure Stream notification bytes."""
-    # The stream is encoded 50-100 times a second: each field takes an inline fast path for the
-    # plain, in-range value and otherwise the checked helper, which gives the same bytes or
-    # raises the same error in the same field order (`_encode_pressure_frame_checked`).
-    count = len(frame.channels)
+    return encode_pressure_rows(
+        frame.sequence,
+        frame.device_time_ms,
+        frame.unit,
+        [
+            (
+                ch.pressure,
+                ch.target,
+                ch.phase,
+                ch.pump_on,
+                ch.valve_open,
+                ch.cycle,
+                ch.cycle_count,
+                ch.seconds_left,
+            )
+            for ch in frame.channels
+        ],
+    )
+
+
+def encode_pressure_rows(
+    sequence: Any, device_time: Any, unit: Any, rows: Sequence[StreamRow]
+) -> bytes:
+    """Pressure Stream bytes from the frame's fields and one `StreamRow` per channel.
+
+    The same bytes, or the same error, as `encode_pressure_frame` of the frame these values
+    make, without building the frame: a device encodes its stream 50-100 times a second.
+    """
+    # Each field takes an inline fast path for the plain, in-range value and otherwise the
+    # checked helper, which gives the same bytes or raises the same error in the same field
+    # order (`_encode_pressure_frame_checked`).
+    count = len(rows)
     layout = STREAM_LAYOUTS.get(count)
     if layout is None:
         raise fail(Reason.CHANNEL_COUNT, f"{count} channels")
-    sequence, device_time, unit = frame.sequence, frame.device_time_ms, frame.unit
     values: list[int] = [
         sequence
         if type(sequence) is int and 0 <= sequence <= 0xFFFF
@@ -89,8 +122,7 @@ def encode_pressure_frame(frame: PressureFrame) -> bytes:
         unit._value_ if type(unit) is Unit else encode_enum(Unit, unit, "unit"),
         count,
     ]
-    for i, ch in enumerate(frame.channels):
-        p, cycle_count, cycle = ch.pressure, ch.cycle_count, ch.cycle
+    for i, (p, t, phase, pump_on, valve_open, cycle, cycle_count, left) in enumerate(rows):
         if p is None:
             pressure = SENSOR_FAULT_RAW
         else:
@@ -105,19 +137,16 @@ def encode_pressure_frame(frame: PressureFrame) -> bytes:
         low = 1 if cycle_count else 0
         if not (type(cycle) is int and low <= cycle <= cycle_count):
             cycle = encode_uint(cycle, low, cycle_count, f"channel {i} cycle")
-        t = ch.target
         target = round(t * 10) if type(t) is float and -1e6 < t < 1e6 else None
         if target is None or not 0 <= target <= _TARGET_RAW_MAX:
             target = encode_tenths(t, 0, _TARGET_RAW_MAX, f"channel {i} target")
-        phase = ch.phase
-        left = ch.seconds_left
         values += (
             pressure,
             target,
             phase._value_
             if type(phase) is Phase
             else encode_enum(Phase, phase, f"channel {i} phase"),
-            (_FLAG_PUMP if ch.pump_on else 0) | (_FLAG_VALVE if ch.valve_open else 0),
+            (_FLAG_PUMP if pump_on else 0) | (_FLAG_VALVE if valve_open else 0),
             cycle,
             cycle_count,
             left

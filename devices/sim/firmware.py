@@ -14,7 +14,13 @@ import math
 from dataclasses import dataclass
 from typing import Final
 
-from devices.protocol import ProtocolError, decode_command, decode_heartbeat, mask_to_channels
+from devices.protocol import (
+    ProtocolError,
+    decode_command,
+    decode_heartbeat,
+    encode_pressure_rows,
+    mask_to_channels,
+)
 from devices.protocol.frames import (
     OPCODE_OF,
     PROTOCOL_MAJOR,
@@ -189,14 +195,30 @@ def status_frame(cuff: SimulatedCuff) -> StatusFrame:
 
 def pressure_frame(cuff: SimulatedCuff, sequence: int) -> PressureFrame:
     """A Pressure Stream frame with this sequence number, at the model's present."""
+    uptime_ms, rows = _stream_rows(cuff)
+    return PressureFrame(
+        sequence, uptime_ms & 0xFFFFFFFF, cuff.unit, tuple([ChannelSample(*r) for r in rows])
+    )
+
+
+def pressure_frame_bytes(cuff: SimulatedCuff, sequence: int) -> bytes:
+    """The bytes of `pressure_frame` (the same, to the bit), without building the frame."""
+    uptime_ms, rows = _stream_rows(cuff)
+    return encode_pressure_rows(sequence, uptime_ms & 0xFFFFFFFF, cuff.unit, rows)
+
+
+def _stream_rows(
+    cuff: SimulatedCuff,
+) -> tuple[int, list[tuple[float | None, float, Phase, bool, bool, int, int, int]]]:
+    """Uptime and one row per channel in ChannelSample's field order, as the wire carries it."""
     uptime_ms, rows = cuff.stream_rows()
-    samples = []
+    out = []
     for pressure, target, phase, pump, valve, cycle, count, left in rows:
         if pressure is not None:
             # The sensor saturates at the ends of the wire range rather than wrapping.
             pressure = min(READING_MAX, max(READING_MIN, pressure))
-        samples.append(
-            ChannelSample(
+        out.append(
+            (
                 pressure,
                 target,
                 phase,
@@ -207,4 +229,4 @@ def pressure_frame(cuff: SimulatedCuff, sequence: int) -> PressureFrame:
                 min(0xFFFF, math.ceil(left - 1e-6)) if left > 0 else 0,
             )
         )
-    return PressureFrame(sequence, uptime_ms & 0xFFFFFFFF, cuff.unit, tuple(samples))
+    return uptime_ms, out

@@ -391,7 +391,7 @@ class SimulatedCuffHost:
         seq = self._stream_seq
         self._stream_seq = (seq + 1) & 0xFFFF
         self._count["stream_frames"] += 1
-        self._notify(uuids.PRESSURE_STREAM, encode(self.pressure_frame(seq)))
+        self._notify(uuids.PRESSURE_STREAM, firmware.pressure_frame_bytes(self._cuff, seq))
 
     def _send_status(self, *, force: bool) -> None:
         # Compared without building the frame: this runs at every stream tick.

@@ -9,7 +9,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from devices.protocol import ChannelSample, Phase, PressureFrame, ProtocolError, Unit
-from devices.protocol.notify import _encode_pressure_frame_checked, encode_pressure_frame
+from devices.protocol.notify import (
+    _encode_pressure_frame_checked,
+    encode_pressure_frame,
+    encode_pressure_rows,
+)
 
 from .test_properties import EXAMPLES, pressure_frames
 
@@ -26,6 +30,12 @@ CHANNEL_FIELDS = [f.name for f in dataclasses.fields(ChannelSample)]
 FRAME_FIELDS = ["sequence", "device_time_ms", "unit"]
 
 
+def encode_as_rows(frame: PressureFrame) -> bytes:
+    """The frame's fields handed to the row encoder, as a device builds its stream."""
+    rows = [tuple(getattr(ch, name) for name in CHANNEL_FIELDS) for ch in frame.channels]
+    return encode_pressure_rows(frame.sequence, frame.device_time_ms, frame.unit, rows)
+
+
 def outcome(encoder, frame: PressureFrame) -> tuple[str, object]:
     """Bytes, or the error's type, reason and text (whatever the reference raises, so does this)."""
     try:
@@ -40,6 +50,7 @@ def outcome(encoder, frame: PressureFrame) -> tuple[str, object]:
 @given(pressure_frames())
 def test_valid_frames_encode_to_the_reference_bytes(frame: PressureFrame) -> None:
     assert encode_pressure_frame(frame) == _encode_pressure_frame_checked(frame)
+    assert encode_as_rows(frame) == encode_pressure_frame(frame)
 
 
 @settings(max_examples=EXAMPLES * 2, deadline=None)
@@ -56,6 +67,7 @@ def test_odd_fields_give_the_reference_result(frame: PressureFrame, data: st.Dat
             channels[i] = dataclasses.replace(channels[i], **{name: data.draw(ODD)})
             frame = dataclasses.replace(frame, channels=tuple(channels))
     assert outcome(encode_pressure_frame, frame) == outcome(_encode_pressure_frame_checked, frame)
+    assert outcome(encode_as_rows, frame) == outcome(_encode_pressure_frame_checked, frame)
 
 
 def test_edge_values_take_the_same_path() -> None:

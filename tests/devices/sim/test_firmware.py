@@ -12,6 +12,7 @@ from devices.sim.firmware import (
     handle_command,
     handle_heartbeat,
     pressure_frame,
+    pressure_frame_bytes,
     status_frame,
 )
 
@@ -142,6 +143,8 @@ def test_pressure_frame_carries_the_stream_sample_through_a_cycle_a_hold_and_a_f
             left = s.seconds_left[i]
             assert ch.seconds_left == (min(0xFFFF, math.ceil(left - 1e-6)) if left > 0 else 0)
             seen.add(ch.phase)
+        # What the host notifies: the frame's bytes, encoded without building the frame.
+        assert pressure_frame_bytes(cuff, step) == encode(frame)
 
     seen_steps: list[int] = []
     run(cuff, 8.0, on_sample=check)
