@@ -1,38 +1,117 @@
-"""Pure numpy shaping of ring-buffer snapshots for the plots: thinning, phase shading, ranges."""
+"""Pure numpy shaping of ring-buffer snapshots for the plots: envelopes, phase spans, ticks.
+
+The live plot draws time as seconds before the newest sample (-120 ... 0), so its axis never
+changes while the data scrolls; everything here returns plain arrays the plot turns into a few
+Qt primitives.
+"""
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
 from kaatsu_desktop.session.ringbuffer import ChannelSeries
 from ui.session.format import DEFLATION_PHASES, INFLATION_PHASES, LIVE_WINDOW_S
 
-MAX_POINTS = 1500  # more than one point per pixel of the widest plot adds nothing
+NO_SHADE, INFLATE_SHADE, DEFLATE_SHADE = 0, 1, 2
 
 
-def thin(series: ChannelSeries, max_points: int = MAX_POINTS) -> ChannelSeries:
-    """Every n-th sample so at most ``max_points`` remain (the last sample is always kept)."""
-    n = len(series)
+@dataclass(frozen=True)
+class Spans:
+    """Contiguous x intervals ``[start, end)`` of one kind each (shading or a constant level)."""
+
+    start: np.ndarray
+    end: np.ndarray
+    value: np.ndarray  # the shade kind or the level held over the span
+
+    def __len__(self) -> int:
+        return len(self.start)
+
+
+@dataclass(frozen=True)
+class LiveView:
+    """What the live plot draws: x in seconds before the newest sample (``x[-1] == 0``)."""
+
+    x: np.ndarray
+    pressure: np.ndarray
+    shading: Spans  # INFLATE_SHADE / DEFLATE_SHADE spans; unshaded time is left out
+    target: Spans  # where a target pressure is set (> 0), the target over each span
+    latest: float  # session seconds of the newest sample
+
+    def __len__(self) -> int:
+        return len(self.x)
+
+
+def envelope(y: np.ndarray, max_points: int) -> np.ndarray:
+    """Indices of at most ``max_points`` samples keeping every bucket's minimum and maximum.
+
+    Buckets are counted from the end, so the newest sample is always kept; peaks and dips
+    survive however far the trace is thinned (every n-th sample would drop them).
+    """
+    n = len(y)
     if n <= max_points:
-        return series
-    step = math.ceil(n / max_points)
-    idx = np.arange(n - 1, -1, -step)[::-1]  # counted from the end: the newest sample stays
-    return ChannelSeries(series.t[idx], series.pressure[idx], series.target[idx], series.phase[idx])
+        return np.arange(n)
+    k = math.ceil(2 * n / max(max_points - 2, 2))  # samples per bucket, two kept of each
+    m = n // k
+    head = n - m * k  # the oldest few samples that fill no whole bucket
+    block = y[head:].reshape(m, k)
+    base = head + np.arange(m) * k
+    lo = base + np.argmin(block, axis=1)
+    hi = base + np.argmax(block, axis=1)
+    idx = np.empty(2 * m + 2, dtype=np.int64)
+    idx[0] = 0  # the oldest sample anchors the left end of the trace
+    idx[1:-1:2] = np.minimum(lo, hi)
+    idx[2:-1:2] = np.maximum(lo, hi)
+    idx[-1] = n - 1
+    # Ascending already; a flat bucket gives its one sample twice.
+    return idx[np.concatenate(([True], idx[1:] != idx[:-1]))]
 
 
-def phase_fill(phase: np.ndarray, top: float) -> tuple[np.ndarray, np.ndarray]:
-    """Heights of the inflation and deflation shading: ``top`` inside the phase, 0 outside."""
-    inflate = np.where(np.isin(phase, INFLATION_PHASES), top, 0.0)
-    deflate = np.where(np.isin(phase, DEFLATION_PHASES), top, 0.0)
-    return inflate, deflate
+def runs(t: np.ndarray, values: np.ndarray) -> Spans:
+    """Runs of equal ``values``; each ends where the next begins (the last at ``t[-1]``)."""
+    if not len(t):
+        empty = np.empty(0)
+        return Spans(empty, empty, empty)
+    change = np.flatnonzero(values[1:] != values[:-1]) + 1
+    first = np.concatenate(([0], change))
+    end_t = np.concatenate((t[change], t[-1:]))
+    return Spans(t[first], end_t, values[first])
 
 
-def live_range(latest: float, window_s: float = LIVE_WINDOW_S) -> tuple[float, float]:
-    """X range of the scrolling window (session seconds): fixed until it fills, then scrolling."""
-    end = max(latest, window_s)
-    return end - window_s, end
+_SHADE_OF_PHASE = np.zeros(256, dtype=np.int8)  # indexed by the phase byte (as unsigned)
+_SHADE_OF_PHASE[list(INFLATION_PHASES)] = INFLATE_SHADE
+_SHADE_OF_PHASE[list(DEFLATION_PHASES)] = DEFLATE_SHADE
+
+
+def shade_kinds(phase: np.ndarray) -> np.ndarray:
+    """The shading kind of every sample: inflation (held or rising), deflation or none."""
+    return _SHADE_OF_PHASE[phase.astype(np.uint8)]
+
+
+def _only(spans: Spans, keep: np.ndarray) -> Spans:
+    return Spans(spans.start[keep], spans.end[keep], spans.value[keep])
+
+
+def live_view(series: ChannelSeries, max_points: int, window_s: float = LIVE_WINDOW_S) -> LiveView:
+    """The last ``window_s`` of a time-ordered snapshot, at most ``max_points`` trace points."""
+    if not len(series):
+        empty = np.empty(0)
+        return LiveView(empty, empty, Spans(empty, empty, empty), Spans(empty, empty, empty), 0.0)
+    latest = float(series.t[-1])
+    start = int(np.searchsorted(series.t, latest - window_s, side="left"))
+    t = series.t[start:] - latest
+    keep = envelope(series.pressure[start:], max_points)
+    shading = runs(t, shade_kinds(series.phase[start:]))
+    target = runs(t, series.target[start:])
+    return LiveView(
+        x=t[keep],
+        pressure=series.pressure[start:][keep].astype(np.float64),
+        shading=_only(shading, shading.value != NO_SHADE),
+        target=_only(target, target.value > 0),
+        latest=latest,
+    )
 
 
 def axis_top(max_pressure: float) -> float:
@@ -42,11 +121,34 @@ def axis_top(max_pressure: float) -> float:
     return float(math.ceil(max_pressure * 1.1 / 50.0) * 50)
 
 
-def session_ticks(lo: float, hi: float, target: int = 6) -> list[float]:
-    """Tick positions on a session-time axis at whole 10 s, 30 s, minutes or 5 minutes."""
-    span = max(hi - lo, 1.0)
-    for step in (10, 15, 30, 60, 120, 300, 600, 900, 1800):
-        if span / step <= target:
+def pressure_ticks(top: float) -> list[float]:
+    """Two to four round pressure levels under ``top`` for the axis and the grid (0 left out)."""
+    for step in (25, 50, 100, 200, 500):
+        if top / step <= 4:
             break
-    first = math.ceil(lo / step) * step
-    return [float(t) for t in np.arange(first, hi + 1e-9, step)]
+    return [float(v) for v in np.arange(step, top + 1e-9, step)]
+
+
+def age_ticks(width_px: float, window_s: float = LIVE_WINDOW_S) -> list[float]:
+    """Ticks of the live axis in seconds before now: every 30 s, or 60 s on a narrow plot."""
+    step = 30.0 if width_px >= 70 * window_s / 30.0 else 60.0
+    return [-float(s) for s in np.arange(window_s, -1e-9, -step)]
+
+
+def overview_end(latest: float, window_s: float = LIVE_WINDOW_S, step_s: float = 60.0) -> float:
+    """Right end of the session overview: the next whole minute, so its axis moves rarely."""
+    return max(window_s, math.ceil(max(latest, 0.0) / step_s) * step_s)
+
+
+def overview_ticks(end: float, width_px: float, label_px: float = 40.0) -> list[float]:
+    """Round minutes inside the overview, each label fully inside and at least 70 px apart."""
+    room = max(1, int(width_px // 70))
+    pad = end * (label_px / 2) / max(width_px, 1.0)  # a label centred nearer the edge is cut
+    middle: list[float] = []
+    for step in (60, 120, 300, 600, 900, 1800, 3600, 7200):
+        ticks = [float(t) for t in np.arange(step, end, step) if pad <= t <= end - pad]
+        if 1 <= len(ticks) <= room:
+            return ticks
+        if len(ticks) > room and not middle:  # too many at any round step: the middle one
+            middle = [min(ticks, key=lambda t: abs(t - end / 2))]
+    return middle

@@ -177,7 +177,8 @@ def test_full_demo_session_through_the_ui_arms_changeover_legs(
     assert rig.snapshot.state is SessionState.LEG_PHASE
     rig.run(120.0, step=2.0)
     live.refresh_plots()
-    x, y = live.rows[2].plot.pressure.getData()
+    trace = live.rows[2].plot.trace
+    x, y = trace.x, trace.y
     assert y.max() > 100 and x[-1] - x[0] > 100  # the last 2 minutes, from the ring buffer
     rig.click(qtbot, buttons[Control.FINISH])
     rig.pump(lambda: rig.snapshot.state is SessionState.FINISHED, 2.0)
