@@ -1,13 +1,15 @@
 """Preallocated numpy ring buffers between the device thread (writer) and the plot (reader).
 
 The device thread appends every decoded sample; the UI's plot timer takes a snapshot at ~30 Hz.
-Appends never allocate. A lock guards the indices only for the few microseconds of a copy, so a
-slow reader never delays the writer for long and never sees a half-written sample.
+The arrays never grow: samples are staged in a short list and copied in batches. A lock guards
+the indices and the staging list only for the few microseconds of a copy, so a slow reader never
+delays the writer for long and never sees a half-written sample.
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -28,16 +30,25 @@ class ChannelSeries:
         return len(self.t)
 
 
-class ChannelRing:
-    """Fixed-capacity ring of samples for one channel; single writer, many readers."""
+_BATCH = 64  # samples staged in a plain list before they are copied into the array in one go
 
-    def __init__(self, capacity: int) -> None:
+
+class ChannelRing:
+    """Fixed-capacity ring of samples for one channel; single writer, many readers.
+
+    An append only stages the sample's four numbers in a list; they reach the numpy array in
+    batches (when the list is full or a reader takes a snapshot), because writing one structured
+    row from Python costs several times more than the batch copy per sample.
+    """
+
+    def __init__(self, capacity: int, lock: threading.Lock | None = None) -> None:
         if capacity <= 0:
             raise ValueError("capacity must be positive")
         self._buf = np.zeros(capacity, dtype=SAMPLE_DTYPE)
         self._capacity = capacity
-        self._count = 0  # total samples ever appended
-        self._lock = threading.Lock()
+        self._count = 0  # total samples ever appended, staged ones included
+        self._staged: list[float] = []  # t, pressure, target, phase of each staged sample
+        self._lock = lock or threading.Lock()
 
     @property
     def capacity(self) -> int:
@@ -52,17 +63,52 @@ class ChannelRing:
     def append(self, t: float, pressure: float, target: float, phase: int) -> None:
         """Append one sample, overwriting the oldest when full."""
         with self._lock:
-            self._buf[self._count % self._capacity] = (t, pressure, target, phase)
-            self._count += 1
+            self._stage(t, pressure, target, phase)
+
+    def _stage(self, t: float, pressure: float, target: float, phase: int) -> None:
+        """Append with the lock held."""
+        staged = self._staged
+        staged += (t, pressure, target, phase)
+        self._count += 1
+        if len(staged) >= 4 * _BATCH:
+            self._commit()
+
+    def _commit(self) -> None:
+        """Copy the staged samples into the array (lock held)."""
+        staged = self._staged
+        if not staged:
+            return
+        self._staged = []
+        rows = np.array(staged, dtype=np.float64).reshape(-1, 4)
+        cap = self._capacity
+        n = len(rows)
+        first = self._count - n  # index of the first staged sample, counted from the start
+        if n > cap:
+            rows, first, n = rows[-cap:], first + n - cap, cap
+        at = first % cap
+        head = min(n, cap - at)  # rows that fit before the end of the array; the rest wrap
+        self._put(at, rows[:head])
+        if head < n:
+            self._put(0, rows[head:])
+
+    def _put(self, at: int, rows: np.ndarray) -> None:
+        end = at + len(rows)
+        buf = self._buf
+        buf["t"][at:end] = rows[:, 0]
+        buf["pressure"][at:end] = rows[:, 1]
+        buf["target"][at:end] = rows[:, 2]
+        buf["phase"][at:end] = rows[:, 3]
 
     def clear(self) -> None:
         """Forget every sample."""
         with self._lock:
             self._count = 0
+            self._staged = []
 
     def snapshot(self, since: float | None = None) -> ChannelSeries:
         """Copy the kept samples in time order, optionally only those at or after ``since``."""
         with self._lock:
+            self._commit()
             n = min(self._count, self._capacity)
             start = self._count % self._capacity if self._count > self._capacity else 0
             if start == 0:
@@ -87,14 +133,18 @@ class Decimator:
     def append(self, t: float, pressure: float, target: float, phase: int) -> None:
         """Fold one sample into its bucket; flush the previous bucket when a new one starts."""
         bucket = int(t // self._bucket_s)
-        if self._bucket is not None and bucket != self._bucket:
-            self._flush()
-        self._bucket = bucket
-        sample = (t, pressure, target, phase)
-        if self._lo is None or pressure < self._lo[1]:
-            self._lo = sample
-        if self._hi is None or pressure > self._hi[1]:
-            self._hi = sample
+        lo, hi = self._lo, self._hi
+        if bucket != self._bucket or lo is None or hi is None:
+            if self._bucket is not None and bucket != self._bucket:
+                self._flush()
+            self._bucket = bucket
+            self._lo = self._hi = (t, pressure, target, phase)
+            return
+        # The sample's tuple is built only when it becomes the bucket's new low or high.
+        if pressure < lo[1]:
+            self._lo = (t, pressure, target, phase)
+        if pressure > hi[1]:
+            self._hi = (t, pressure, target, phase)
 
     def _flush(self) -> None:
         if self._lo is None or self._hi is None:
@@ -124,7 +174,9 @@ class SessionBuffers:
     ) -> None:
         live_capacity = int(rate_hz * window_s) + 1
         overview_capacity = int(overview_hours * 3600 / overview_bucket_s) + 1
-        self.live = [ChannelRing(live_capacity) for _ in range(channels)]
+        # One lock for the live rings: a frame's samples go in under a single acquisition.
+        self._lock = threading.Lock()
+        self.live = [ChannelRing(live_capacity, self._lock) for _ in range(channels)]
         self.overview = [Decimator(overview_bucket_s, overview_capacity) for _ in range(channels)]
 
     @property
@@ -136,3 +188,12 @@ class SessionBuffers:
         """Append one sample to the channel's live ring and overview."""
         self.live[channel].append(t, pressure, target, phase)
         self.overview[channel].append(t, pressure, target, phase)
+
+    def append_frame(self, t: float, samples: Sequence[tuple[int, float, float, int]]) -> None:
+        """Append one frame's samples, (channel, pressure, target, phase) each, all at ``t``."""
+        live, overview = self.live, self.overview
+        with self._lock:
+            for channel, pressure, target, phase in samples:
+                live[channel]._stage(t, pressure, target, phase)
+        for channel, pressure, target, phase in samples:
+            overview[channel].append(t, pressure, target, phase)

@@ -6,7 +6,7 @@ import threading
 
 import numpy as np
 
-from kaatsu_desktop.session.ringbuffer import ChannelRing, Decimator, SessionBuffers
+from kaatsu_desktop.session.ringbuffer import SAMPLE_DTYPE, ChannelRing, Decimator, SessionBuffers
 
 
 def test_ring_keeps_last_capacity_samples_in_order() -> None:
@@ -68,3 +68,59 @@ def test_concurrent_reader_never_sees_disorder() -> None:
     th.join()
     assert not bad
     assert len(bufs.live[3].snapshot()) == bufs.live[3].capacity
+
+
+def reference(samples: list[tuple[float, float, float, int]], capacity: int) -> np.ndarray:
+    """The kept samples as one structured row per sample would store them."""
+    out = np.zeros(len(samples), dtype=SAMPLE_DTYPE)
+    for i, s in enumerate(samples):
+        out[i] = s
+    return out[-capacity:] if samples else out
+
+
+def test_staged_batches_keep_exactly_what_row_by_row_writes_would() -> None:
+    rng = np.random.default_rng(7)
+    for capacity in (1, 7, 64, 100, 300):
+        ring = ChannelRing(capacity)
+        written: list[tuple[float, float, float, int]] = []
+        for step in range(700):
+            sample = (step * 0.02, float(rng.normal(120, 40)), float(rng.uniform(0, 300)), step % 5)
+            ring.append(*sample)
+            written.append(sample)
+            if rng.random() < 0.03 or step == 699:  # a reader now and then commits the batch
+                snap = ring.snapshot()
+                ref = reference(written, capacity)
+                assert ring.total == len(written)
+                assert np.array_equal(snap.t, ref["t"])
+                assert np.array_equal(snap.pressure, ref["pressure"])  # the same float32 rounding
+                assert np.array_equal(snap.target, ref["target"])
+                assert np.array_equal(snap.phase, ref["phase"])
+
+
+def test_a_frame_appended_at_once_equals_its_samples_appended_one_by_one() -> None:
+    by_frame, by_sample = (
+        SessionBuffers(4, rate_hz=10, window_s=20),
+        SessionBuffers(4, rate_hz=10, window_s=20),
+    )
+    for i in range(1000):
+        t = i * 0.05
+        samples = [
+            (ch, 100.0 + ch + (i % 37) * 0.3, 150.0, i % 5) for ch in range(4) if ch != i % 7
+        ]
+        by_frame.append_frame(t, samples)
+        for ch, p, target, phase in samples:
+            by_sample.append(ch, t, p, target, phase)
+    for ch in range(4):
+        for a, b in (
+            (by_frame.live[ch].snapshot(), by_sample.live[ch].snapshot()),
+            (by_frame.overview[ch].snapshot(), by_sample.overview[ch].snapshot()),
+        ):
+            assert len(a) and all(
+                np.array_equal(x, y)
+                for x, y in zip(
+                    (a.t, a.pressure, a.target, a.phase),
+                    (b.t, b.pressure, b.target, b.phase),
+                    strict=True,
+                )
+            )
+        assert by_frame.live[ch].total == by_sample.live[ch].total
