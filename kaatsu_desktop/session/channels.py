@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from devices.protocol.frames import ChannelSample
 from devices.protocol.types import Site
 from kaatsu_desktop.session.limits import GroupLimits
 from kaatsu_desktop.session.model import ChannelReading, LimbGroup, channel_label
@@ -11,6 +12,8 @@ class ChannelState:
     """What the engine knows and watches on one air channel."""
 
     __slots__ = (
+        "_last",
+        "_sample",
         "blocked",
         "channel",
         "command_id",
@@ -20,7 +23,6 @@ class ChannelState:
         "deviation_since",
         "group",
         "label",
-        "last",
         "last_at",
         "leak_flag",
         "leak_id",
@@ -50,7 +52,8 @@ class ChannelState:
         self.command_id = -1
         self.seen_active = False  # the device showed the command running (end detection)
         self.released_at = float("-inf")
-        self.last: ChannelReading | None = None
+        self._last: ChannelReading | None = None
+        self._sample: ChannelSample | None = None  # the last frame's, until read as a reading
         self.last_at = float("-inf")
         self.deviation_since: float | None = None
         self.deviating = False
@@ -58,6 +61,26 @@ class ChannelState:
         self.leak_reading = False
         self.leak_flag = False
         self.over = False
+
+    @property
+    def last(self) -> ChannelReading | None:
+        """The last observation of this channel (None before the first)."""
+        sample = self._sample
+        if sample is not None:
+            # Built when someone looks (a snapshot, ~10 Hz), not for every frame (50-100 Hz).
+            self._last = ChannelReading.from_sample(self.channel, sample)
+            self._sample = None
+        return self._last
+
+    @last.setter
+    def last(self, reading: ChannelReading | None) -> None:
+        self._last = reading
+        self._sample = None
+
+    def observe(self, sample: ChannelSample, now: float) -> None:
+        """This channel's sample of a Pressure Stream frame arrived at ``now``."""
+        self._sample = sample
+        self.last_at = now
 
     def command(self, command_id: int) -> None:
         """The engine sent a pressure command for this channel."""
@@ -73,9 +96,10 @@ class ChannelState:
 
     def pressure_now(self, now: float, stale_s: float) -> float | None:
         """Last valid pressure if it is fresh, else None (unknown)."""
-        if self.last is None or now - self.last_at > stale_s:
+        last = self._sample if self._sample is not None else self._last
+        if last is None or now - self.last_at > stale_s:
             return None
-        return self.last.pressure
+        return last.pressure
 
 
 class GroupState:

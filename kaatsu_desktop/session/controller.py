@@ -47,7 +47,7 @@ from kaatsu_desktop.clinical.settings import ClinicSettings
 from kaatsu_desktop.i18n import translate
 from kaatsu_desktop.session.engine import SessionEngine
 from kaatsu_desktop.session.limits import Tuning
-from kaatsu_desktop.session.model import ChannelReading, LimbGroup, Refusal, SessionState
+from kaatsu_desktop.session.model import LimbGroup, Refusal, SessionState
 from kaatsu_desktop.session.outputs import (
     NOTHING,
     EngineCommand,
@@ -399,21 +399,18 @@ class SessionController:
         if engine is None or buffers is None:
             return
         now = self._rt.loop.time()
-        from_sample = ChannelReading.from_sample
-        readings = [from_sample(i, s) for i, s in enumerate(reading.frame.channels)]
-        self._apply(engine.on_readings(now, readings))  # safety first, then plot and record
+        channels = reading.frame.channels
+        self._apply(engine.on_frame(now, channels))  # safety first, then plot and record
         self._frames += 1
         t = now - self.t0
-        append = buffers.append
         top = buffers.channels
         samples = []
-        for r in readings:
-            p = r.pressure
-            if p is None or r.channel >= top:
+        for ch, s in enumerate(channels):
+            p = s.pressure
+            if p is None or ch >= top:
                 continue  # a sensor fault is never a reading
-            phase = int(r.phase)
-            append(r.channel, t, p, r.target, phase)
-            samples.append((r.channel, p, r.target, phase))
+            samples.append((ch, p, s.target, int(s.phase)))
+        buffers.append_frame(t, samples)
         recorder = self._recorder
         if self._recording and recorder is not None:
             # Times strictly increase per channel, as storage requires.

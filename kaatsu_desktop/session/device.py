@@ -5,8 +5,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
-from devices.protocol.frames import MAX_CHANNELS
+from devices.protocol.frames import MAX_CHANNELS, ChannelSample
 from devices.protocol.types import Fault, Phase
+from kaatsu_desktop.session.channels import ChannelState
 from kaatsu_desktop.session.core import (
     ACTIVE_PHASES,
     DEVICE_RELEASE_FAULTS,
@@ -50,15 +51,7 @@ class DeviceInputs(EngineCore):
 
     def on_readings(self, now: float, readings: Sequence[ChannelReading]) -> StepResult:
         """Per-channel observations of one Pressure Stream frame (called at up to 100 Hz)."""
-        now = self._begin(now)
-        self._last_frame_at = now
-        if not self._link_up:
-            self._link_up = True
-            self._link_since = now
-        if self._stale:
-            self._stale = False
-            self._clear("link_stale")
-        t = self.tuning
+        now = self._frame_seen(now)
         by_index = self._by_index
         for r in readings:
             ch = r.channel
@@ -67,58 +60,92 @@ class DeviceInputs(EngineCore):
                 continue
             c.last = r
             c.last_at = now
-            phase = r.phase
-            if c.commanded:
-                if phase in ACTIVE_PHASES:
-                    c.seen_active = True
-                elif c.seen_active:
-                    c.release(now)  # the program ended on the device
-                    self._after_channel_released(c)
-            elif (phase is Phase.INFLATING or phase is Phase.HOLDING) and (
-                now - c.released_at > t.uncommanded_grace_s
-            ):
-                self._release_uncommanded(c)
-            p = r.pressure
-            if p is None:
-                c.deviation_since = c.pump_since = None
-                continue
-            if p > c.release_above or r.target > c.max_target:
-                if not c.over:
-                    self._over_pressure(c, p, r.target)
-            elif c.over:
-                c.over = False
-                self._clear(c.over_id)
-            if phase is Phase.HOLDING and abs(p - r.target) > t.deviation:
-                if c.deviation_since is None:
-                    c.deviation_since = now
-                elif not c.deviating and now - c.deviation_since > t.deviation_s:
-                    c.deviating = True
-                    self._raise(
-                        c.deviation_id,
-                        HIGH,
-                        None,
-                        tr("{ch}: pressure {p:.0f}, target {t:.0f}, for more than 1 s.").format(
-                            ch=c.label, p=p, t=r.target
-                        ),
-                    )
-            else:
-                c.deviation_since = None
-                if c.deviating:
-                    c.deviating = False
-                    self._clear(c.deviation_id)
-            if r.pump_on and p < r.target - t.target_band:
-                if c.pump_since is None:
-                    c.pump_since = now
-                elif not c.leak_reading and now - c.pump_since > t.pump_s:
-                    c.leak_reading = True
-                    self._raise_leak(c, tr("pump running more than 7 s without reaching target"))
-            else:
-                c.pump_since = None
-                if c.leak_reading:
-                    c.leak_reading = False
-                    if not c.leak_flag:
-                        self._clear(c.leak_id)
+            self._watch_channel(c, now, r)
         return self._result()
+
+    def on_frame(self, now: float, samples: Sequence[ChannelSample]) -> StepResult:
+        """A decoded Pressure Stream frame, channel i in ``samples[i]``: as ``on_readings``.
+
+        The live path: no ChannelReading is built per frame; a channel's ``last`` is made from
+        its sample when something reads it.
+        """
+        now = self._frame_seen(now)
+        by_index = self._by_index
+        for ch, sample in enumerate(samples):
+            c = by_index[ch] if ch < MAX_CHANNELS else None
+            if c is None:
+                continue
+            c.observe(sample, now)
+            self._watch_channel(c, now, sample)
+        return self._result()
+
+    def _frame_seen(self, now: float) -> float:
+        now = self._begin(now)
+        self._last_frame_at = now
+        if not self._link_up:
+            self._link_up = True
+            self._link_since = now
+        if self._stale:
+            self._stale = False
+            self._clear("link_stale")
+        return now
+
+    def _watch_channel(
+        self, c: ChannelState, now: float, r: ChannelReading | ChannelSample
+    ) -> None:
+        """Command end, uncommanded inflation, over-pressure, deviation and leak checks."""
+        t = self.tuning
+        phase = r.phase
+        if c.commanded:
+            if phase in ACTIVE_PHASES:
+                c.seen_active = True
+            elif c.seen_active:
+                c.release(now)  # the program ended on the device
+                self._after_channel_released(c)
+        elif (phase is Phase.INFLATING or phase is Phase.HOLDING) and (
+            now - c.released_at > t.uncommanded_grace_s
+        ):
+            self._release_uncommanded(c)
+        p = r.pressure
+        if p is None:
+            c.deviation_since = c.pump_since = None
+            return
+        if p > c.release_above or r.target > c.max_target:
+            if not c.over:
+                self._over_pressure(c, p, r.target)
+        elif c.over:
+            c.over = False
+            self._clear(c.over_id)
+        if phase is Phase.HOLDING and abs(p - r.target) > t.deviation:
+            if c.deviation_since is None:
+                c.deviation_since = now
+            elif not c.deviating and now - c.deviation_since > t.deviation_s:
+                c.deviating = True
+                self._raise(
+                    c.deviation_id,
+                    HIGH,
+                    None,
+                    tr("{ch}: pressure {p:.0f}, target {t:.0f}, for more than 1 s.").format(
+                        ch=c.label, p=p, t=r.target
+                    ),
+                )
+        else:
+            c.deviation_since = None
+            if c.deviating:
+                c.deviating = False
+                self._clear(c.deviation_id)
+        if r.pump_on and p < r.target - t.target_band:
+            if c.pump_since is None:
+                c.pump_since = now
+            elif not c.leak_reading and now - c.pump_since > t.pump_s:
+                c.leak_reading = True
+                self._raise_leak(c, tr("pump running more than 7 s without reaching target"))
+        else:
+            c.pump_since = None
+            if c.leak_reading:
+                c.leak_reading = False
+                if not c.leak_flag:
+                    self._clear(c.leak_id)
 
     def on_link(self, now: float, connected: bool) -> StepResult:
         """The link came up or went down."""
