@@ -187,3 +187,78 @@ def test_edit_dialog_shows_the_record_and_saves_a_change(
     assert dialog.result() == QDialog.DialogCode.Accepted
     assert services.patients.get(patient.id).family_name == "Berg-Larsen"
     assert [a.action for a in list_audit(db, entity="patient")] == ["create", "update"]
+
+
+# -- the patient page opens fast (issue 8) ---------------------------------------------------------
+
+
+def _with_sessions(
+    db: Database, services: Services, reasons: list[str | None], clinic_id: str = "KC-0001"
+) -> int:
+    from kaatsu_desktop.storage import NewSession, SessionStatus, create_session, finish_session
+
+    patient = add_patient(services, clinic_id=clinic_id)
+    for reason in reasons:
+        record = create_session(db, NewSession(patient.id, {"id": "cycle-mmhg"}), by=None)
+        status = SessionStatus.ABORTED if reason else SessionStatus.COMPLETED
+        finish_session(db, record.id, status, by=None, end_reason=reason)
+    return patient.id
+
+
+def test_history_plots_are_built_and_drawn_only_on_screen(
+    qtbot, services: Services, db: Database
+) -> None:
+    from tests.kaatsu_desktop.services.conftest import screening_today
+    from ui.patients.page import PatientPage
+
+    patient_id = _with_sessions(db, services, [None, None])
+    services.screenings.save(patient_id, screening_today(assessed_on=str(db.today())))
+    page = PatientPage(services.patients, services.screenings, services.settings)
+    qtbot.addWidget(page)
+    page.show_patient(patient_id)
+    sessions, screenings = page.sessions_tab.plot_slot, page.screenings_tab.timeline_slot
+    assert not sessions.built and not screenings.built  # the page is not on screen
+    page.resize(1280, 800)
+    page.show()
+    qtbot.waitExposed(page)
+    assert sessions.built and not sessions.stale  # the sessions tab is the one shown
+    assert not screenings.built  # its tab was not chosen
+    x, _ = page.sessions_tab.plots.points["arms"].getData()
+    assert len(x) == 0  # two sessions, no restriction minutes recorded
+    page.tabs.setCurrentWidget(page.screenings_tab)
+    assert screenings.built and not screenings.stale
+    page.show_patient(patient_id)  # read again while the sessions tab is hidden
+    assert sessions.stale and not screenings.stale
+    page.tabs.setCurrentWidget(page.sessions_tab)
+    assert not sessions.stale
+
+
+def test_session_rows_keep_touch_height_unless_the_status_is_cut(
+    qtbot, services: Services, db: Database
+) -> None:
+    from ui.patients.history_tabs import ROW_PX
+    from ui.patients.page import PatientPage
+
+    long = ("the patient felt dizzy and asked to stop; " * 4).strip()
+    first = _with_sessions(db, services, [None, long, None, "cuff slipped"])
+    page = PatientPage(services.patients, services.screenings, services.settings)
+    qtbot.addWidget(page)
+    page.resize(1280, 800)
+    page.show()
+    page.show_patient(first)
+    table = page.session_table
+    statuses = [table.item(r, 5).text() for r in range(table.rowCount())]
+    heights = [table.rowHeight(r) for r in range(table.rowCount())]
+    tall = [h > ROW_PX for h in heights]
+    assert tall == [long in text for text in statuses] and any(tall)
+    assert min(heights) == ROW_PX
+    # Columns as wide as Qt's own fit to their contents; tooltips only where text may be cut.
+    widths = [table.columnWidth(c) for c in (0, 2, 3, 4)]
+    for column in (0, 2, 3, 4):
+        table.resizeColumnToContents(column)
+    assert widths == [table.columnWidth(c) for c in (0, 2, 3, 4)]
+    assert table.item(0, 0).toolTip() == "" and table.item(0, 5).toolTip() == statuses[0]
+    # The next patient's rows start at touch height again.
+    second = _with_sessions(db, services, [None], clinic_id="KC-0002")
+    page.show_patient(second)
+    assert [table.rowHeight(r) for r in range(table.rowCount())] == [ROW_PX]

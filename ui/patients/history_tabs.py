@@ -2,11 +2,16 @@
 
 Sessions: plots over time above the table, each row with Report (PDF), Print and Export CSV.
 Screenings: the verdict timeline above the table. Clearances: the table.
+
+Opening a patient fills these at once (issue 8: within 100 ms for 200 sessions): the plots are
+built and drawn only while on screen (DeferredPlot), rows keep the touch height and only a row
+whose status would be cut is measured, and row buttons are made for the rows in view.
 """
 
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -29,15 +34,33 @@ from kaatsu_desktop.services.trends import (
     verdict_points,
 )
 from kaatsu_desktop.storage import SessionStatus
-from ui.history.session_plots import SessionHistoryPlots
-from ui.history.verdict_plot import VerdictTimeline
+from ui.patients.deferred import DeferredPlot
 from ui.theme import TOUCH_MIN_PX
 from ui.widgets import VerdictChip, styled_label
+
+if TYPE_CHECKING:
+    from ui.history.session_plots import SessionHistoryPlots
+    from ui.history.verdict_plot import VerdictTimeline
 
 log = logging.getLogger(__name__)
 
 ROW_BUTTON_STYLE = "QPushButton { padding: 4px 8px; }"  # three fit in one row of the table
 ACTIONS = 6  # the session table's column of report and export buttons
+STATUS = 5  # the session table's column that takes the width left over
+CELL_PADDING_PX = 10  # the style sheet's padding on each side of a table cell
+ROW_PX = TOUCH_MIN_PX + 4  # every history row, unless its text needs more
+
+
+def _session_plots() -> SessionHistoryPlots:
+    from ui.history.session_plots import SessionHistoryPlots  # pyqtgraph: at the first plot
+
+    return SessionHistoryPlots()
+
+
+def _verdict_timeline() -> VerdictTimeline:
+    from ui.history.verdict_plot import VerdictTimeline
+
+    return VerdictTimeline()
 
 
 def history_table(headers: list[str], name: str, accessible: str) -> QTableWidget:
@@ -50,7 +73,7 @@ def history_table(headers: list[str], name: str, accessible: str) -> QTableWidge
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     table.setAlternatingRowColors(True)
     table.verticalHeader().hide()
-    table.verticalHeader().setDefaultSectionSize(TOUCH_MIN_PX + 4)
+    table.verticalHeader().setDefaultSectionSize(ROW_PX)
     table.horizontalHeader().setStretchLastSection(True)
     table.horizontalHeader().setDefaultAlignment(
         Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
@@ -59,10 +82,14 @@ def history_table(headers: list[str], name: str, accessible: str) -> QTableWidge
     return table
 
 
-def cell(text: str) -> QTableWidgetItem:
-    """A table cell whose tooltip repeats its text (long reasons are cut by the column)."""
+def cell(text: str, *, tip: bool = True) -> QTableWidgetItem:
+    """A table cell whose tooltip repeats its text (long reasons are cut by the column).
+
+    ``tip=False`` for short fixed texts (dates, numbers) that a column never cuts.
+    """
     item = QTableWidgetItem(text)
-    item.setToolTip(text)
+    if tip:
+        item.setToolTip(text)
     return item
 
 
@@ -112,7 +139,7 @@ class SessionsTab(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.plots = SessionHistoryPlots()
+        self.plot_slot = DeferredPlot(_session_plots)
         self.table = history_table(
             [self.tr("Date"), self.tr("Protocol"), self.tr("Arms\n(min)"), self.tr("Legs\n(min)"),
              self.tr("Alarms"), self.tr("Status"), self.tr("Report and export")],
@@ -125,21 +152,23 @@ class SessionsTab(QWidget):
         # them; the status (end reasons too) takes the width left over, rows re-fit to it.
         header.moveSection(header.visualIndex(ACTIONS), 1)
         header.setStretchLastSection(False)
-        header.setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(STATUS, QHeaderView.ResizeMode.Stretch)
         self._refit = QTimer(self)  # after the layout settles, once per burst of resizes
         self._refit.setSingleShot(True)
         self._refit.setInterval(0)
-        self._refit.timeout.connect(self.table.resizeRowsToContents)
+        self._refit.timeout.connect(self._fit_rows)
         self._refit.timeout.connect(self._ensure_row_widgets)
         header.sectionResized.connect(self._status_resized)
         # Buttons are made for the rows in view only (a patient may have hundreds of sessions;
         # three widgets a row for all of them would take a visible moment to build).
         self.sessions: tuple[SessionSummary, ...] = ()
+        self._statuses: list[tuple[int, str]] = []  # rows whose status may need a taller row
+        self._actions_px: int | None = None
         self.table.verticalScrollBar().valueChanged.connect(self._ensure_row_widgets)
         self.table.viewport().installEventFilter(self)
         self.table.setStyleSheet(ROW_BUTTON_STYLE)
         self.body = EmptyOr(
-            _splitter(self.plots, self.table, (300, 260)),
+            _splitter(self.plot_slot, self.table, (300, 260)),
             self.tr("No sessions yet."),
             self.tr(
                 "Once this patient has had a session, its restriction time per limb group"
@@ -152,32 +181,48 @@ class SessionsTab(QWidget):
         layout.setContentsMargins(8, 8, 8, 8)
         layout.addWidget(self.body)
 
+    @property
+    def plots(self) -> SessionHistoryPlots:
+        """The plots over time, built at their first use and drawn with the latest sessions."""
+        plots: SessionHistoryPlots = self.plot_slot.widget
+        return plots
+
     def show_sessions(self, history: PatientHistory, trends: SessionTrends) -> None:
         """Fill the table (newest first) and the plots (oldest first)."""
         rows = history.sessions
+        # Drawn before the plots come into view, so that they are drawn once, with these.
+        self.plot_slot.draw(lambda plots: plots.set_trends(trends))
         self.body.set_empty(not rows)
-        self.plots.set_trends(trends)
         table = self.table
-        table.clearContents()
+        table.setRowCount(0)  # the previous patient's rows go, with their heights and buttons
         table.setRowCount(len(rows))
         self.sessions = rows
+        self._statuses = []
+        words = {status: self._status_words(status) for status in SessionStatus}
+        demo = self.tr(" (demo)")
+        fitted: dict[int, dict[str, int]] = {0: {}, 2: {}, 3: {}, 4: {}}  # text: its first row
         for r, s in enumerate(rows):
-            when = self._when(s)
-            status = self._status_words(s.status) + (self.tr(" (demo)") if s.demo else "")
+            status = words[s.status] + (demo if s.demo else "")
             if s.end_reason:
                 status += f": {s.end_reason}"
+                self._statuses.append((r, status))
             # Date over time: a narrow column leaves the status its room.
-            cells = (when.replace(" ", "\n"), s.protocol, self._minutes(s.minutes["arms"]),
-                     self._minutes(s.minutes["legs"]), str(s.alarms), status)  # fmt: skip
-            for c, text in enumerate(cells):
-                table.setItem(r, c, cell(text))
-            table.setItem(r, ACTIONS, cell(""))  # keeps the row selectable under its buttons
+            texts = (self._when(s).replace(" ", "\n"), self._minutes(s.minutes["arms"]),
+                     self._minutes(s.minutes["legs"]), str(s.alarms))  # fmt: skip
+            for column, text in zip((0, 2, 3, 4), texts, strict=True):
+                table.setItem(r, column, cell(text, tip=False))
+                fitted[column].setdefault(text, r)
+            table.setItem(r, 1, cell(s.protocol))
+            table.setItem(r, STATUS, cell(status))
+            table.setItem(r, ACTIONS, cell("", tip=False))  # the row stays selectable
         self._ensure_row_widgets()
-        self._fit_columns()
+        self._fit_columns(fitted)
 
     @staticmethod
     def _when(session: SessionSummary) -> str:
-        return session.started_at.astimezone().strftime("%Y-%m-%d %H:%M")
+        # Not strftime: it imports the time module on every call, through PySide's import hook.
+        t = session.started_at.astimezone()
+        return f"{t.year:04d}-{t.month:02d}-{t.day:02d} {t.hour:02d}:{t.minute:02d}"
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         """A taller table shows more rows: give them their buttons."""
@@ -203,26 +248,55 @@ class SessionsTab(QWidget):
             self.table.setCellWidget(row, ACTIONS, holder)
         return holder
 
-    def _fit_columns(self) -> None:
+    def _fit_columns(self, fitted: dict[int, dict[str, int]]) -> None:
         # Dates, minutes and alarms as wide as their text; the buttons as wide as they need.
         table = self.table
-        for column in (0, 2, 3, 4):
-            table.resizeColumnToContents(column)
+        for column, texts in fitted.items():
+            table.setColumnWidth(column, self._content_width(column, texts))
         table.setColumnWidth(1, min(150, table.sizeHintForColumn(1) + 12))  # full name: tooltip
         if self.sessions:
+            table.setColumnWidth(ACTIONS, self._actions_width())
+        table.verticalHeader().setMinimumSectionSize(ROW_PX)
+        self._fit_rows()
+
+    def _content_width(self, column: int, texts: dict[str, int]) -> int:
+        # What resizeColumnToContents gives, from the one cell with the widest text instead of
+        # a size hint through the style sheet for every cell (dates, numbers: few widths).
+        table = self.table
+        header = table.horizontalHeader().sectionSizeHint(column)
+        if not texts:
+            return header
+        advance = table.fontMetrics().horizontalAdvance
+        widest = max(texts, key=lambda text: max(map(advance, text.split("\n"))))
+        index = table.model().index(texts[widest], column)
+        return max(table.sizeHintForIndex(index).width() + int(table.showGrid()), header)
+
+    def _actions_width(self) -> int:
+        # The same three buttons on every row: measured once (after the style sheet sized them).
+        if self._actions_px is None:
             holder = self._widget_for(0)
-            # The style sheet sizes the buttons when polished; measure them after that.
             for button in holder.findChildren(QPushButton):
                 button.ensurePolished()
             holder.ensurePolished()
             # The style sheet pads every cell by 10 px a side; cell widgets are inset by it.
-            table.setColumnWidth(ACTIONS, holder.sizeHint().width() + 22)
+            self._actions_px = holder.sizeHint().width() + 22
+        return self._actions_px
+
+    def _fit_rows(self) -> None:
         # A long end reason gets a taller row rather than an ellipsis (touch rows stay 48 px).
-        table.verticalHeader().setMinimumSectionSize(TOUCH_MIN_PX + 4)
-        table.resizeRowsToContents()
+        # Only a status with an end reason can be longer than one line: measure those rows
+        # alone (resizeRowsToContents measured every cell of every row, 12 ms for 200 rows).
+        table = self.table
+        room = table.columnWidth(STATUS) - 2 * CELL_PADDING_PX
+        metrics = table.fontMetrics()
+        for row, text in self._statuses:
+            if metrics.horizontalAdvance(text) > room:
+                table.resizeRowToContents(row)
+            elif table.rowHeight(row) != ROW_PX:
+                table.setRowHeight(row, ROW_PX)
 
     def _status_resized(self, column: int, _old: int, _new: int) -> None:
-        if column == 5:
+        if column == STATUS:
             self._refit.start()
 
     def _row_actions(self, session: SessionSummary, when: str) -> QWidget:
@@ -274,7 +348,7 @@ class ScreeningsTab(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.timeline = VerdictTimeline()
+        self.timeline_slot = DeferredPlot(_verdict_timeline)
         self.table = history_table(
             [self.tr("Date"), self.tr("Verdict"), self.tr("Rules fired"), self.tr("Not assessed")],
             "screeningHistory",
@@ -282,7 +356,7 @@ class ScreeningsTab(QWidget):
         )
         self.table.setMinimumHeight(110)
         self.body = EmptyOr(
-            _splitter(self.timeline, self.table, (240, 300)),
+            _splitter(self.timeline_slot, self.table, (240, 300)),
             self.tr("No screenings yet."),
             self.tr(
                 "A screening is needed before any session (P-SCR-1). Its verdict, and every"
@@ -294,13 +368,18 @@ class ScreeningsTab(QWidget):
         layout.setContentsMargins(8, 8, 8, 8)
         layout.addWidget(self.body)
 
+    @property
+    def timeline(self) -> VerdictTimeline:
+        """The verdict timeline, built at its first use and drawn with the latest screenings."""
+        timeline: VerdictTimeline = self.timeline_slot.widget
+        return timeline
+
     def show_screenings(self, history: PatientHistory) -> None:
         """Fill the timeline and the table (newest first)."""
         rows = history.screenings
+        points, spans = verdict_points(rows), clearance_spans(history.clearances)
+        self.timeline_slot.draw(lambda timeline: timeline.set_points(points, spans, history.today))
         self.body.set_empty(not rows)
-        self.timeline.set_points(
-            verdict_points(rows), clearance_spans(history.clearances), history.today
-        )
         table = self.table
         table.setRowCount(len(rows))
         for r, record in enumerate(rows):
