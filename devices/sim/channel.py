@@ -202,6 +202,41 @@ class SimChannel:
         self._firmware(t, r, p)
         return f > 0.0
 
+    def resting(self) -> bool:
+        """True when a sub-step would only move the sensor check's average (see `rest`).
+
+        An empty band with the pump stopped and no program, a quiet sensor that read zero for
+        the last three sub-steps: nothing integrates, nothing is drawn from the noise, no
+        firmware branch can fire. About half of a session's channel sub-steps are like this.
+        """
+        inj = self.inj
+        return (
+            self.pressure < _QUIET
+            and self.flow == 0.0
+            and (self.pump_cut or not (self.pump_cmd or inj.runaway_pump))
+            and self.kind == NO_PROGRAM
+            and (self.phase is IDLE or self.phase is RELEASED)
+            and self.reading == 0.0
+            and self._prev == 0.0
+            and self._prev2 == 0.0
+            and not inj.stuck_sensor
+            and inj.noise_sd is None
+            and self._noisy_ema <= self.params.noisy_detect_level
+        )
+
+    def rest(self, steps: int) -> None:
+        """Run ``steps`` sub-steps of a `resting` channel: what `step` would do, in bulk."""
+        ema = self._noisy_ema
+        alpha = self._noisy_alpha
+        for _ in range(steps):
+            ema += (0.0 - ema) * alpha  # the second difference of an all-zero reading is 0
+        self._noisy_ema = ema
+        self.pressure = 0.0
+        self._frozen = None
+        self.reading = self._prev = self._prev2 = 0.0
+        self._stuck_since = None
+        self._pump_since = None
+
     def _firmware(self, t: float, r: float, p: float) -> None:
         prm = self.params
         # Over-pressure protection reads an independent safety sensor (the true pressure) and cuts

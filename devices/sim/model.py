@@ -112,18 +112,25 @@ class SimulatedCuff:
         drain_pump = self.params.pump_ma * dt / 3600.0 / self.params.battery_mah * 100.0
         t0 = self._t0
         sin = math.sin
+        # Resting channels stay resting whatever happens in between (a watchdog or battery
+        # release leaves an empty band empty), so they are stepped in bulk afterwards.
+        active = [ch for ch in channels if not ch.resting()]
         for n in range(self._n + 1, end + 1):
             tt = t0 + n * dt
             if tt >= self._hb_deadline:
                 self._watchdog_expired()
             pulse = amp * sin(two_pi_f * tt) if amp else 0.0
             pumping = 0
-            for ch in channels:
+            for ch in active:
                 if ch.step(tt, pulse):
                     pumping += 1
             self._battery -= drain_idle + drain_pump * pumping
             if self._battery <= 0.0:
                 self._battery_empty()
+        if len(active) < len(channels):
+            for ch in channels:
+                if ch not in active:
+                    ch.rest(end - self._n)
         self._n = end
 
     @property
