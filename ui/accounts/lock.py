@@ -144,35 +144,20 @@ class ScreenLock(QObject):
         self.locked.emit(reason)
 
 
-class LockOverlay(QFrame):
-    """Covers the patient data pages while locked and asks the signed-in user's password."""
+class UnlockPanel(QFrame):
+    """The signed-in user's name, the password field and Unlock: what every lock cover shows."""
 
     unlock_requested = Signal(str)  # the password typed
-    switch_user_requested = Signal()
-    go_to_session = Signal()
 
     def __init__(self, user_name: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setObjectName("lockOverlay")
         self.setAutoFillBackground(True)
-        self.setStyleSheet(
-            "QFrame#lockOverlay { background: #10151c; }"
-            "QFrame#lockCard { background: #1c2530; border-radius: 12px; }"
-            "QFrame#lockOverlay QLabel { color: #f2f4f7; }"
-        )
         self.setAccessibleName(self.tr("Workstation locked"))
         self.title = styled_label(self.tr("Workstation locked"), "title")
         self.title.setObjectName("lockTitle")
         self.note = styled_label("", "subtitle", wrap=True)
         self.note.setObjectName("lockNote")
-        self.session_note = styled_label(
-            self.tr(
-                "A session is running: the Session page stays live, with Release all (Esc),"
-                " its alarms and the automatic releases."
-            ),
-            "subtitle",
-            wrap=True,
-        )
+        self.session_note = styled_label("", "subtitle", wrap=True)  # the subclass words it
         self.session_note.setObjectName("lockSessionNote")
         self.password_field = text_field(
             "unlockPassword", self.tr("Password to unlock"), password=True
@@ -180,6 +165,60 @@ class LockOverlay(QFrame):
         self.message = FieldError()
         self.message.setObjectName("unlockMessage")
         self.unlock_button = primary_button(self.tr("Unlock"), "unlockButton")
+        self.unlock_button.clicked.connect(self._submit)
+        self.password_field.returnPressed.connect(self._submit)
+        self.set_user(user_name)
+
+    def set_user(self, user_name: str) -> None:
+        """Name whose password unlocks."""
+        self.note.setText(
+            self.tr("Patient data is hidden. {name}, type your password to unlock.").format(
+                name=user_name
+            )
+        )
+
+    def set_session_live(self, live: bool) -> None:
+        """Say that a session runs on behind the lock."""
+        self.session_note.setVisible(live)
+
+    def show_refusal(self, reason: str | None) -> None:
+        """Why the unlock failed (wrong password, locked account)."""
+        self.message.show_reason(reason)
+
+    def reset(self) -> None:
+        """Clear the field and the message for the next lock."""
+        self.password_field.clear()
+        self.message.show_reason(None)
+
+    def _submit(self) -> None:
+        password = self.password_field.text()
+        self.password_field.clear()
+        if not password:
+            self.message.show_reason(self.tr("Type your password."))
+            return
+        self.unlock_requested.emit(password)
+
+
+class LockOverlay(UnlockPanel):
+    """Covers the patient data pages while locked and asks the signed-in user's password."""
+
+    switch_user_requested = Signal()
+    go_to_session = Signal()
+
+    def __init__(self, user_name: str, parent: QWidget | None = None) -> None:
+        super().__init__(user_name, parent)
+        self.setObjectName("lockOverlay")
+        self.session_note.setText(
+            self.tr(
+                "A session is running: the Session page stays live, with Release all (Esc),"
+                " its alarms and the automatic releases."
+            )
+        )
+        self.setStyleSheet(
+            "QFrame#lockOverlay { background: #10151c; }"
+            "QFrame#lockCard { background: #1c2530; border-radius: 12px; }"
+            "QFrame#lockOverlay QLabel { color: #f2f4f7; }"
+        )
         self.switch_button = QPushButton(self.tr("Sign in as someone else"))
         self.switch_button.setObjectName("switchUserButton")
         self.switch_button.setAccessibleName(self.tr("Sign out and sign in as someone else"))
@@ -214,39 +253,11 @@ class LockOverlay(QFrame):
         outer.addLayout(row)
         outer.addStretch(2)
 
-        self.unlock_button.clicked.connect(self._submit)
-        self.password_field.returnPressed.connect(self._submit)
         self.switch_button.clicked.connect(self.switch_user_requested)
         self.session_button.clicked.connect(self.go_to_session)
-        self.set_user(user_name)
         self.set_session_live(False)
-
-    def set_user(self, user_name: str) -> None:
-        """Name whose password unlocks."""
-        self.note.setText(
-            self.tr("Patient data is hidden. {name}, type your password to unlock.").format(
-                name=user_name
-            )
-        )
 
     def set_session_live(self, live: bool) -> None:
         """Say that a session runs on, and offer the way to it."""
-        self.session_note.setVisible(live)
+        super().set_session_live(live)
         self.session_button.setVisible(live)
-
-    def show_refusal(self, reason: str | None) -> None:
-        """Why the unlock failed (wrong password, locked account)."""
-        self.message.show_reason(reason)
-
-    def reset(self) -> None:
-        """Clear the field and the message for the next lock."""
-        self.password_field.clear()
-        self.message.show_reason(None)
-
-    def _submit(self) -> None:
-        password = self.password_field.text()
-        self.password_field.clear()
-        if not password:
-            self.message.show_reason(self.tr("Type your password."))
-            return
-        self.unlock_requested.emit(password)

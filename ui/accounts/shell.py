@@ -1,8 +1,10 @@
 """Accounts in the main window: the signed-in user, administrators' pages and the screen lock.
 
-The lock covers every page but the Session page. While a session runs the Session page is shown
-and stays fully live (Release all, Esc, alarms, acknowledge): hiding or freezing it could hide an
-alarm from the clinician at the bands, and the one patient it names is the one in the chair.
+The lock covers every page but the Session page, and every other window of the application (an
+open dialog is covered, never closed: see window_covers). While a session runs the Session page
+is shown and stays fully live (Release all, Esc, alarms, acknowledge): hiding or freezing it could
+hide an alarm from the clinician at the bands, and the one patient it names is the one in the
+chair.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from pathlib import Path
 
 from argon2 import PasswordHasher
 from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QWidget
 
 from kaatsu_desktop.accounts import (
     AccountSettings,
@@ -24,8 +27,9 @@ from kaatsu_desktop.accounts import (
 )
 from kaatsu_desktop.storage import Database, User
 from ui.accounts.audit_page import AuditPage
-from ui.accounts.lock import LockOverlay, ScreenLock
+from ui.accounts.lock import LockOverlay, ScreenLock, UnlockPanel
 from ui.accounts.users_page import UsersPage, role_caption
+from ui.accounts.window_covers import WindowCovers
 from ui.main_window import MainWindow, Page
 
 log = logging.getLogger(__name__)
@@ -65,6 +69,8 @@ class AccountsShell(QObject):
 
         self.overlay = LockOverlay(user.name)
         window.install_lock_overlay(self.overlay)
+        self.covers = WindowCovers(user.name, window, self._left_uncovered, parent=self)
+        self.covers.unlock_requested.connect(lambda cover, pw: self.unlock(pw, typed_in=cover))
         settings = load_account_settings(db)
         self.lock = ScreenLock(
             auth, user, settings.inactivity_timeout, monotonic=monotonic, parent=self
@@ -82,23 +88,40 @@ class AccountsShell(QObject):
         """The session page reports a running session (the lock then shows it, never hides it)."""
         self.session_live = live
         self.overlay.set_session_live(live)
+        self.covers.set_session_live(live)
+
+    def _left_uncovered(self, widget: QWidget) -> bool:
+        """The main window (its own overlay) and windows of the Session page stay uncovered."""
+        if widget is self.window:
+            return True
+        session_page = self.window.session_page
+        parent = widget.parentWidget()
+        while parent is not None:
+            if parent is session_page:
+                return True
+            parent = parent.parentWidget()
+        return False
 
     def _on_locked(self, reason: str) -> None:
         self.overlay.reset()
+        self.covers.cover_all()
         self.window.set_locked(True)
+        self.covers.keep_reachable()
         if self.session_live:
             self.window.show_page(Page.SESSION)  # keep the running session in sight
-        else:
+        # A modal dialog takes the keyboard: its cover gets the caret, else the overlay does.
+        if self.covers.focus_unlock() is None and not self.session_live:
             self.overlay.password_field.setFocus()
         log.info("locked (%s); session live: %s", reason, self.session_live)
 
-    def unlock(self, password: str) -> bool:
-        """Unlock with the signed-in user's password; the reason is shown when refused."""
+    def unlock(self, password: str, *, typed_in: UnlockPanel | None = None) -> bool:
+        """Unlock with the signed-in user's password; the reason is shown where it was typed."""
         reason = self.lock.unlock(password)
         if reason is not None:
-            self.overlay.show_refusal(reason)
+            (typed_in or self.overlay).show_refusal(reason)
             return False
         self.overlay.reset()
+        self.covers.uncover_all()
         self.window.set_locked(False)
         return True
 
@@ -124,6 +147,7 @@ class AccountsShell(QObject):
     def close(self, reason: str) -> None:
         """Stop the lock timer and record the sign-out."""
         self.lock.stop()
+        self.covers.uncover_all()
         self._auth.sign_out(self.user, reason=reason)
 
     def _settings_saved(self, settings: AccountSettings) -> None:
