@@ -377,8 +377,8 @@ class FrameMeter(QObject):
         self._live = live
         self._window = window
         self._pending: float | None = None
-        self._refresh = live.refresh_plots
-        live.plot_timer.timeout.disconnect(live.refresh_plots)
+        self._refresh = live.refresh_due  # what the panel's timer calls at each tick
+        live.plot_timer.timeout.disconnect(live.refresh_due)
         live.plot_timer.timeout.connect(self._tick)
         original = window.event
 

@@ -294,6 +294,9 @@ class ChannelPlot(pg.GraphicsLayoutWidget):
         # window repaints per refresh); refresh() asks for the areas it changed instead, so the
         # four plots repaint together in the window's next update.
         self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.NoViewportUpdate)
+        # The background is one colour: filled, it costs half of what a cached background costs,
+        # which Qt draws as an image and splits across threads that a busy machine must wake.
+        self.setCacheMode(QGraphicsView.CacheModeFlag.CacheNone)
         self.setMinimumHeight(90)
         self.setAccessibleName(tr("Pressure of channel {n}").format(n=channel + 1))
 
