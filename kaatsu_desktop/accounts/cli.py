@@ -3,92 +3,47 @@
 from __future__ import annotations
 
 import argparse
-import getpass
 import sqlite3
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
 from kaatsu_desktop.i18n import translate
-from kaatsu_desktop.storage import StorageError, default_database_path
-from kaatsu_desktop.storage.cipher import DatabaseKey, WrongKey, probe
+from kaatsu_desktop.storage import StorageError
+from kaatsu_desktop.storage.cipher import WrongKey, probe
 from kaatsu_desktop.storage.db import check_integrity, connect
 from kaatsu_desktop.storage.schema import MIGRATIONS
 
 from .chain import audit_csv_text, verify_audit_chain, write_new_file
-from .encryption import (
-    KDF_V1,
-    ClinicSecret,
-    DatabaseState,
-    KdfParameters,
-    KeyringStore,
-    database_state,
-    key_for,
-)
+from .encryption import DatabaseState, database_state
+from .keysource import KeySource, cli_database_path
 
 _T = "Accounts"
 # The schema version from which every audit row carries its hash (the chain's migration).
 CHAIN_VERSION = next(m.version for m in MIGRATIONS if "hash chain" in m.description)
-
-SecretSource = Callable[[Path], ClinicSecret | None]
-
-
-def ask_secret(path: Path) -> ClinicSecret | None:
-    """Ask for the database secret on the terminal; None when there is no terminal."""
-    if not sys.stdin.isatty():
-        return None
-    typed = getpass.getpass(
-        translate(_T, "Database secret for {path}: ").format(path=path), stream=sys.stderr
-    )
-    return ClinicSecret(typed) if typed else None
-
-
-def _key(
-    path: Path, key_store: KeyringStore, secrets: SecretSource, kdf: KdfParameters
-) -> DatabaseKey | None:
-    key = key_store.load(path)
-    if key is not None:
-        return key
-    secret = secrets(path)
-    return key_for(path, secret, kdf=kdf) if secret is not None else None
 
 
 def _err(text: str) -> None:
     print(text, file=sys.stderr)
 
 
-def run_audit(
-    args: argparse.Namespace,
-    *,
-    secrets: SecretSource = ask_secret,
-    key_store: KeyringStore | None = None,
-    kdf: KdfParameters = KDF_V1,
-) -> int:
+def run_audit(args: argparse.Namespace, *, keys: KeySource | None = None) -> int:
     """Verify the chain (exit 0 whole, 1 broken) or export it as CSV (0 done).
 
     Exit 2: no database, a damaged or foreign file, a missing or wrong secret, a database that
     was never opened by a version with the hash chain, or an export file that exists already.
     The file is read through a read-only connection: safe while the app is running, and the
     instance lock is not taken. An encrypted database's key comes from the keyring, or the
-    secret is asked on the terminal.
+    secret is asked on the terminal (`keys`).
     """
-    path = Path(args.db).expanduser().absolute() if args.db else default_database_path()
-    state = database_state(path)
-    if state is DatabaseState.MISSING:
+    path = cli_database_path(args)
+    if database_state(path) is DatabaseState.MISSING:
         _err(translate(_T, "No database at {path}.").format(path=path))
         return 2
-    key = None
-    if state is DatabaseState.ENCRYPTED:
-        key = _key(path, key_store or KeyringStore(), secrets, kdf)
-        if key is None:
-            _err(
-                translate(
-                    _T,
-                    "The database {path} is encrypted: run this command in a terminal to enter"
-                    " the clinic's database secret.",
-                ).format(path=path)
-            )
-            return 2
+    try:
+        key = (keys or KeySource()).key(path)
+    except StorageError as exc:
+        _err(str(exc))
+        return 2
     try:
         conn = connect(path, read_only=True, key=key)
     except StorageError as exc:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
-from pathlib import Path
 
+from kaatsu_desktop.accounts.keysource import KeySource, open_cli_database
 from kaatsu_desktop.i18n import translate
-from kaatsu_desktop.storage import Database, NotFound, StorageError, open_database
+from kaatsu_desktop.storage import Database, NotFound, StorageError
 
 _CTX = "Exchange"
 
@@ -17,19 +17,20 @@ def _tr(text: str) -> str:
     return translate(_CTX, text)
 
 
-def _open(db_path: Path | None) -> Database | None:
+def _open(args: argparse.Namespace, keys: KeySource | None) -> Database | None:
+    # An encrypted database's key: the keyring, else the secret asked on the terminal.
     try:
-        return open_database(db_path)
+        return open_cli_database(args, keys)
     except StorageError as exc:
         print(str(exc), file=sys.stderr)
         return None
 
 
-def run_export(args: argparse.Namespace) -> int:
+def run_export(args: argparse.Namespace, *, keys: KeySource | None = None) -> int:
     """Export a session as CSV, or a patient as JSON or a FHIR R4 Bundle, to `args.output`.
 
-    Exit codes: 0 written (its path is printed), 1 the database or the file failed, 2 no such
-    session or patient.
+    Exit codes: 0 written (its path is printed), 1 the database (a missing or wrong key of an
+    encrypted one too) or the file failed, 2 no such session or patient.
     """
     from kaatsu_desktop.exchange import service
 
@@ -38,7 +39,7 @@ def run_export(args: argparse.Namespace) -> int:
         "patient-json": service.export_patient_json,
         "patient-fhir": service.export_patient_fhir,
     }
-    db = _open(args.db)
+    db = _open(args, keys)
     if db is None:
         return 1
     try:
@@ -55,16 +56,16 @@ def run_export(args: argparse.Namespace) -> int:
     return 0
 
 
-def run_import(args: argparse.Namespace) -> int:
+def run_import(args: argparse.Namespace, *, keys: KeySource | None = None) -> int:
     """Import patients from a CSV file, or with --dry-run only check it.
 
     Every error is printed as "line N, field: reason" on standard error. Exit codes: 0 all lines
-    valid (and imported, unless a dry run), 1 the file or the database could not be used, 2 some
-    line is wrong: nothing was imported.
+    valid (and imported, unless a dry run), 1 the file or the database (a missing or wrong key of
+    an encrypted one too) could not be used, 2 some line is wrong: nothing was imported.
     """
     from kaatsu_desktop.exchange.service import import_patients_csv
 
-    db = _open(args.db)
+    db = _open(args, keys)
     if db is None:
         return 1
     try:

@@ -8,8 +8,9 @@ import sys
 
 from PySide6.QtGui import QGuiApplication
 
+from kaatsu_desktop.accounts.keysource import KeySource, open_cli_database
 from kaatsu_desktop.i18n import translate
-from kaatsu_desktop.storage import NotFound, StorageError, open_database
+from kaatsu_desktop.storage import NotFound, StorageError
 
 
 def gui_application() -> QGuiApplication:
@@ -24,17 +25,18 @@ def gui_application() -> QGuiApplication:
     return app
 
 
-def run_report(args: argparse.Namespace) -> int:
+def run_report(args: argparse.Namespace, *, keys: KeySource | None = None) -> int:
     """Write the report of `args.session_id` to `args.output`.
 
-    Exit codes: 0 written (its path is printed), 1 the database or the file failed, 2 no such
-    session.
+    Exit codes: 0 written (its path is printed), 1 the database (a missing or wrong key of an
+    encrypted one too) or the file failed, 2 no such session. An encrypted database's key comes
+    from the keyring, else the secret is asked on the terminal (`keys`).
     """
     from kaatsu_desktop.reports.service import write_session_report
 
     gui_application()
     try:
-        db = open_database(args.db)
+        db = open_cli_database(args, keys)
     except StorageError as exc:
         print(str(exc), file=sys.stderr)
         return 1

@@ -5,22 +5,32 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kaatsu_desktop.i18n import translate
 
 from .backup import copy_database, resolve_destination
-from .db import default_database_path, system_clock
+from .db import system_clock
 from .errors import StorageError
 
+if TYPE_CHECKING:
+    from kaatsu_desktop.accounts.keysource import KeySource
 
-def run_backup(args: argparse.Namespace) -> int:
+
+def run_backup(args: argparse.Namespace, *, keys: KeySource | None = None) -> int:
     """Back up `args.db` (default: the user data folder) to the file or folder `args.dest`.
 
-    Exit codes: 0 done (the backup's path is printed), 1 the backup failed, 2 bad arguments.
-    The running app needs no closing: the copy is read through SQLite's backup API from a
-    consistent WAL snapshot, and the instance lock file is not taken.
+    Exit codes: 0 done (the backup's path is printed), 1 the backup failed: the source is
+    damaged, or encrypted and its key is wrong or unknown (none kept in the keyring and no
+    terminal to ask the secret on), 2 bad arguments. The backup of an encrypted database is
+    encrypted with the same key. The running app needs no closing: the copy is read through
+    SQLite's backup API from a consistent WAL snapshot, and the instance lock file is not taken.
+    `keys` says where the key comes from (tests give a keyring and a secret).
     """
-    source = Path(args.db).expanduser().absolute() if args.db else default_database_path()
+    # The key comes from the accounts package (keyring, secret): imported here, at the edge.
+    from kaatsu_desktop.accounts.keysource import KeySource, cli_database_path
+
+    source = cli_database_path(args)
     dest = Path(args.dest).expanduser()
     if not source.is_file():
         print(translate("Storage", "No database at {path}.").format(path=source), file=sys.stderr)
@@ -33,8 +43,9 @@ def run_backup(args: argparse.Namespace) -> int:
         print(str(exc), file=sys.stderr)
         return 2
     try:
-        written = copy_database(source, target)
-    except StorageError as exc:
+        key = (keys or KeySource()).key(source)
+        written = copy_database(source, target, key=key)
+    except StorageError as exc:  # WrongKey says so without naming the key or the secret
         print(str(exc), file=sys.stderr)
         return 1
     print(written)

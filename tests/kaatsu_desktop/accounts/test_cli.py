@@ -6,8 +6,9 @@ import argparse
 import sqlite3
 from pathlib import Path
 
-from kaatsu_desktop.accounts import ClinicSecret, key_for
+from kaatsu_desktop.accounts import ClinicSecret, KeyringStore, key_for
 from kaatsu_desktop.accounts.cli import run_audit
+from kaatsu_desktop.accounts.keysource import KeySource
 from kaatsu_desktop.cli import main
 from kaatsu_desktop.storage import create_patient, open_database
 from kaatsu_desktop.storage.db import Database
@@ -15,6 +16,7 @@ from kaatsu_desktop.storage.schema import MIGRATIONS
 from tests.kaatsu_desktop.storage.helpers import FakeClock, fields
 
 from .conftest import CHEAP_KDF
+from .test_encryption import MemoryKeyring
 
 
 def _make(path: Path, clock: FakeClock, n: int = 3) -> None:
@@ -81,15 +83,18 @@ def test_encrypted_database_needs_its_secret(db_path: Path, clock: FakeClock, ca
     def args(action: str = "verify") -> argparse.Namespace:
         return argparse.Namespace(db=db_path, action=action, output=None)
 
+    def keys(secret: ClinicSecret | None, kdf=CHEAP_KDF) -> KeySource:
+        return KeySource(lambda p: secret, KeyringStore(MemoryKeyring()), kdf)
+
     # Secrets are asked only on a terminal; the test's stdin is not one.
-    assert run_audit(args()) == 2
+    assert run_audit(args(), keys=KeySource(key_store=KeyringStore(MemoryKeyring()))) == 2
     assert "encrypted" in capsys.readouterr().err
     wrong = ClinicSecret("not the clinic's secret")
-    assert run_audit(args(), secrets=lambda p: wrong) == 2
+    assert run_audit(args(), keys=keys(wrong, kdf=KeySource().kdf)) == 2
     err = capsys.readouterr().err
     assert "does not open" in err and "not the clinic" not in err
-    assert run_audit(args(), secrets=lambda p: wrong, kdf=CHEAP_KDF) == 2
+    assert run_audit(args(), keys=keys(wrong)) == 2
     assert "does not open" in capsys.readouterr().err
     # The right secret, with the KDF parameters the file was made with (cheap in tests).
-    assert run_audit(args(), secrets=lambda p: secret, kdf=CHEAP_KDF) == 0
+    assert run_audit(args(), keys=keys(secret)) == 0
     assert "1 rows checked" in capsys.readouterr().out
