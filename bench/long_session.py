@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from bench.common import CpuMeter, rss_mb
 from bench.workstation import FrameMeter, Options, RealTimePacer, SessionWorkstation
+from kaatsu_desktop.session import Control
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,23 @@ class LongSession:
         return next(m for m in self.minutes if m.minute == minute)
 
 
+def clinician_step(ws: SessionWorkstation) -> None:
+    """The clinician's next step; once the arm bands are confirmed off, the next leg set.
+
+    ``SessionWorkstation.clinician_step`` alone would confirm the arm bands again at every step
+    (the button stays enabled through the changeover) and never start the legs, so the later
+    minutes would measure idle plots.
+    """
+    snap = ws.live.snapshot
+    legs = ws.button(Control.START_LEGS)
+    confirmed = snap is not None and snap.arm_bands_confirmed_off and not snap.state.terminal
+    if confirmed and legs.isVisibleTo(ws.live) and legs.isEnabled():
+        legs.click()
+        ws.process()
+        return
+    ws.clinician_step()
+
+
 def run_long_session(
     minutes: int = 20,
     measured: Sequence[int] = (1, 5, 10, 15, 20),
@@ -61,7 +79,11 @@ def run_long_session(
     with SessionWorkstation(Options(virtual=True, stream_hz=stream_hz)) as ws:
         ws.start_session()
         meter = FrameMeter(ws.window, ws.live)
-        ws.run(1.0, step_s=0.5, each=ws.clinician_step)  # the first set is inflating
+
+        def step() -> None:
+            clinician_step(ws)
+
+        ws.run(1.0, step_s=0.5, each=step)  # the first set is inflating
         gc.collect()
         rss_start = rss_mb()
         t0 = ws.controller.t0
@@ -70,7 +92,7 @@ def run_long_session(
                 minute * minute_s - (ws.rt.clock() - t0) - (window_s if minute in measured else 0)
             )
             if ahead > 0:
-                ws.run(ahead, step_s=1.0, each=ws.clinician_step)
+                ws.run(ahead, step_s=1.0, each=step)
             frames: tuple[float, ...] = ()
             refresh: tuple[float, ...] = ()
             paint: tuple[float, ...] = ()
@@ -85,7 +107,7 @@ def run_long_session(
                     refresh, paint = tuple(meter.refresh_ms), tuple(meter.paint_ms)
                 if pacer.error is not None:
                     raise pacer.error
-                ws.clinician_step()
+                step()
             snap = ws.live.snapshot
             state = snap.state.value if snap is not None else "?"
             records.append(Minute(minute, frames, refresh, paint, cpu, rss_mb(), window_s, state))
