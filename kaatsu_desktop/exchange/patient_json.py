@@ -252,6 +252,7 @@ def _samples(obj: Any, w: str) -> np.ndarray:
 
 def _session(obj: Any, w: str) -> SessionExport:
     ended = _get(obj, "ended_at", w)
+    changed = obj.get("updated_at")
     record = SessionRecord(
         id=_get(obj, "id", w),
         patient_id=_get(obj, "patient_id", w),
@@ -264,6 +265,9 @@ def _session(obj: Any, w: str) -> SessionExport:
         summary=_get(obj, "summary", w),
         end_reason=_get(obj, "end_reason", w),
         created_by=_get(obj, "created_by", w),
+        # Who changed the session last: files written before schema 5 do not say.
+        updated_at=None if changed is None else _when(changed, f"{w}.updated_at"),
+        updated_by=obj.get("updated_by"),
     )
     events = tuple(
         SessionEvent(

@@ -175,6 +175,10 @@ class SessionRecord:
     summary: dict[str, Any] | None
     end_reason: str | None
     created_by: int | None
+    # Who changed it last (summary recorded, finished, aborted, interrupted) and when; at the
+    # start, its starter and start time. None by: the program itself (an interruption at open).
+    updated_at: datetime | None = None
+    updated_by: int | None = None
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

@@ -283,11 +283,46 @@ AFTER UPDATE OF clinic_id, given_name, family_name, date_of_birth ON patients BE
 END;
 """
 
+# Who last changed a session and when (issue 7: every record shows who created and last changed
+# it): a session changes after its start when its summary is recorded, when it is finished or
+# aborted, and when it is marked interrupted. Rows written before are filled from their last
+# audited change (start, update, completed, aborted, interrupt; the audit log has them all), else
+# from their end or start and the user who started them. A finished session cannot change: the
+# trigger that says so is dropped for the fill and re-created unchanged.
+_V5 = """
+ALTER TABLE sessions ADD COLUMN updated_at TEXT;
+ALTER TABLE sessions ADD COLUMN updated_by INTEGER REFERENCES users(id);
+DROP TRIGGER sessions_final_state;
+
+CREATE TEMP TABLE session_last_change (id INTEGER PRIMARY KEY, at TEXT NOT NULL, user_id INTEGER);
+INSERT INTO temp.session_last_change (id, at, user_id)
+SELECT a.entity_id, a.at, a.user_id FROM audit_log AS a
+WHERE a.id IN (
+    SELECT max(id) FROM audit_log
+    WHERE entity = 'session' AND entity_id IS NOT NULL
+        AND action IN ('start', 'update', 'completed', 'aborted', 'interrupt')
+    GROUP BY entity_id
+);
+UPDATE sessions SET
+    updated_at = coalesce(
+        (SELECT c.at FROM temp.session_last_change AS c WHERE c.id = sessions.id),
+        ended_at, started_at),
+    updated_by = CASE
+        WHEN EXISTS (SELECT 1 FROM temp.session_last_change AS c WHERE c.id = sessions.id)
+        THEN (SELECT c.user_id FROM temp.session_last_change AS c WHERE c.id = sessions.id)
+        ELSE created_by END;
+DROP TABLE temp.session_last_change;
+
+CREATE TRIGGER sessions_final_state BEFORE UPDATE ON sessions WHEN old.status <> 'running'
+BEGIN SELECT RAISE(ABORT, 'a finished session cannot change'); END;
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "users, patients with search, clinical records, sessions, samples, audit", _V1),
     Migration(2, "accounts: credentials, lockout, deactivated users", _V2),
     Migration(3, "audit log hash chain", _V3),
     Migration(4, "patient search: one-character prefix index", _V4),
+    Migration(5, "sessions: who changed them last, and when", _V5),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -50,6 +50,8 @@ def session_from_row(row: dict[str, Any]) -> SessionRecord:
         summary=_loads(row["summary_json"]),
         end_reason=row["end_reason"],
         created_by=row["created_by"],
+        updated_at=datetime.fromisoformat(row["updated_at"]) if row.get("updated_at") else None,
+        updated_by=row.get("updated_by"),
     )
 
 
@@ -72,6 +74,11 @@ def _running(sdb: sqlite_utils.Database, session_id: int) -> SessionRecord:
 
 def _stamp(value: datetime) -> str:
     return value.isoformat(timespec="milliseconds")
+
+
+def _changed(db: Database, by: int | None) -> dict[str, Any]:
+    """The columns naming who changes a session now, and when (issue 7)."""
+    return {"updated_at": _stamp(db.now()), "updated_by": by}
 
 
 def create_session(db: Database, new: NewSession, *, by: int | None) -> SessionRecord:
@@ -111,6 +118,7 @@ def create_session(db: Database, new: NewSession, *, by: int | None) -> SessionR
             "end_reason": None,
             "created_by": by,
         }
+        row["updated_at"], row["updated_by"] = row["started_at"], by
         session_id = insert_row(sdb, "sessions", row)
         record = session_from_row({"id": session_id, **row})
         write_audit(
@@ -144,7 +152,7 @@ def update_session(
         before = _running(sdb, session_id)
         if not changes:
             return before
-        sdb["sessions"].update(session_id, changes)
+        sdb["sessions"].update(session_id, {**changes, **_changed(db, by)})
         after = _fetch(sdb, session_id)
         write_audit(
             sdb,
@@ -184,7 +192,7 @@ def finish_session(
         }
         if summary_json is not None:
             changes["summary_json"] = summary_json
-        sdb["sessions"].update(session_id, changes)
+        sdb["sessions"].update(session_id, {**changes, **_changed(db, by)})
         after = _fetch(sdb, session_id)
         write_audit(
             sdb,
@@ -215,6 +223,7 @@ def _interrupt(
             "status": SessionStatus.INTERRUPTED.value,
             "ended_at": _stamp(ended),
             "end_reason": reason,
+            **_changed(db, by),
         },
     )
     after = _fetch(sdb, session_id)

@@ -112,6 +112,7 @@ def test_backup_through_the_command_line_says_the_database_is_encrypted(
     assert not (tmp_path / "b.sqlite3").exists()
 
 
+@pytest.mark.usefixtures("qapp")  # the report draws with QtGui: the tests' QApplication
 def test_report_export_and_import_open_an_encrypted_database_with_its_key(
     encrypted, tmp_path: Path, capsys, caplog
 ) -> None:
