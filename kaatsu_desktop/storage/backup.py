@@ -7,13 +7,13 @@ import logging
 import os
 import re
 import sqlite3
-import threading
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kaatsu_desktop.i18n import translate
 
+from .cancel import Cancellation
 from .cipher import WrongKey, probe
 from .errors import BackupCancelled, BackupFailed, DatabaseCorrupt, StorageError
 from .lockfile import InstanceLock
@@ -26,8 +26,6 @@ log = logging.getLogger(__name__)
 
 # Pages copied per backup step (16 MB of 4 KB pages): a cancel is seen between steps.
 STEP_PAGES = 4096
-# SQLite VM instructions between two looks at the cancel flag during the copy's check.
-_CANCEL_EVERY = 100_000
 
 _DAILY = re.compile(r"^(?P<stem>.+)-daily-(?P<day>\d{4}-\d{2}-\d{2})\.sqlite3$")
 
@@ -60,7 +58,7 @@ def copy_database(
     dest: Path,
     *,
     key: DatabaseKey | None = None,
-    cancel: threading.Event | None = None,
+    cancel: Cancellation | None = None,
 ) -> Path:
     """Copy `source` to the new file `dest` with the backup API; the copy is checked and atomic.
 
@@ -101,9 +99,11 @@ def copy_database(
             src.execute("COMMIT")
             # A backup is one self-contained file: no -wal beside it.
             dst.execute("PRAGMA journal_mode = DELETE")
-            if cancel is not None:
-                dst.set_progress_handler(cancel.is_set, _CANCEL_EVERY)
-            check_integrity(dst, dest, full=True)
+            if cancel is None:
+                check_integrity(dst, dest, full=True)
+            else:
+                with cancel.watching(dst):
+                    check_integrity(dst, dest, full=True)
         finally:
             dst.close()
         with open(partial, "rb+") as fh:
@@ -172,7 +172,7 @@ def daily_backup(
     today: date,
     keep: int,
     *,
-    cancel: threading.Event | None = None,
+    cancel: Cancellation | None = None,
 ) -> Path | None:
     """Make today's backup unless it exists, then keep only the `keep` newest daily backups."""
     target = folder / f"{db.path.stem}-daily-{today.isoformat()}.sqlite3"

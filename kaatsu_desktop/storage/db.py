@@ -24,6 +24,7 @@ import sqlite_utils
 from kaatsu_desktop.i18n import translate
 
 from . import backup as _backup
+from .cancel import Cancellation
 from .cipher import DatabaseKey, DatabaseNotEncrypted, connect_encrypted, is_plain_sqlite, probe
 from .errors import (
     DatabaseDamaged,
@@ -373,7 +374,7 @@ class Database:
         """Back up to a file (or into a folder) with SQLite's backup API; verified, returns path."""
         return _backup.backup_database(self, Path(dest))
 
-    def daily_backup(self, *, cancel: threading.Event | None = None) -> Path | None:
+    def daily_backup(self, *, cancel: Cancellation | None = None) -> Path | None:
         """Today's rotating backup, unless one exists already; returns its path when made.
 
         Safe from a worker thread: the copy reads through its own connection. `cancel` stops it

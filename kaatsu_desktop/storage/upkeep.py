@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from kaatsu_desktop.i18n import translate
 
+from .cancel import Cancellation
 from .errors import BackupCancelled, DatabaseCorrupt, StorageError
 from .integrity import check_integrity
 
@@ -28,9 +29,6 @@ if TYPE_CHECKING:
     from .db import Database
 
 log = logging.getLogger(__name__)
-
-# SQLite VM instructions between two looks at the cancel flag during the check.
-_CANCEL_EVERY = 100_000
 
 
 @dataclass(frozen=True)
@@ -66,7 +64,7 @@ class BackupOutcome:
 def check_whole_file(
     db: Database,
     *,
-    cancel: threading.Event | None = None,
+    cancel: Cancellation | None = None,
     monotonic: Callable[[], float] = time.monotonic,
 ) -> IntegrityOutcome:
     """quick_check of every page on a read-only connection of its own; never raises for damage."""
@@ -76,9 +74,11 @@ def check_whole_file(
     except StorageError as exc:
         return IntegrityOutcome(False, str(exc), monotonic() - started)
     try:
-        if cancel is not None:
-            conn.set_progress_handler(cancel.is_set, _CANCEL_EVERY)
-        check_integrity(conn, db.path)
+        if cancel is None:
+            check_integrity(conn, db.path)
+        else:
+            with cancel.watching(conn):
+                check_integrity(conn, db.path)
     except DatabaseCorrupt as exc:
         return IntegrityOutcome(False, exc.detail, monotonic() - started)
     except sqlite3.Error as exc:
@@ -93,7 +93,7 @@ def check_whole_file(
 def backup_today(
     db: Database,
     *,
-    cancel: threading.Event | None = None,
+    cancel: Cancellation | None = None,
     monotonic: Callable[[], float] = time.monotonic,
 ) -> BackupOutcome:
     """Today's rotating backup unless made already; every failure is an outcome, not raised."""
@@ -135,7 +135,7 @@ class Upkeep:
         self._on_checked = on_checked
         self._on_backup = on_backup
         self._monotonic = monotonic
-        self._cancel = threading.Event()
+        self._cancel = Cancellation()
         self._thread = threading.Thread(target=self._run, name="db-upkeep", daemon=True)
 
     def start(self) -> None:

@@ -6,7 +6,7 @@ import sqlite3
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from kaatsu_desktop.storage import Database, PatientFields
+from kaatsu_desktop.storage import Database, PatientFields, create_patients, open_database
 
 
 class FakeClock:
@@ -57,3 +57,26 @@ def table_counts(path: Path) -> dict[str, int]:
         return {n: conn.execute(f'SELECT count(*) FROM "{n}"').fetchone()[0] for n in names}
     finally:
         conn.close()
+
+
+def fill_patients(path: Path, clock: FakeClock, n: int = 300) -> None:
+    """A closed database file of ``n`` patients with long notes (a few hundred pages)."""
+    with open_database(path, clock=clock, auto_backup=False) as db:
+        many = [fields(clinic_id=f"KC-{i:05d}", notes="n" * 300) for i in range(n)]
+        create_patients(db, many, by=None)
+
+
+def damage_table(path: Path, table: str) -> None:
+    """Overwrite the page header of one leaf page of ``table`` (the file must be closed)."""
+    conn = sqlite3.connect(path)
+    try:
+        page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+        query = "SELECT pageno FROM dbstat WHERE name = ? AND pagetype = 'leaf'"
+        pages = [r[0] for r in conn.execute(query, (table,))]
+    finally:
+        conn.close()
+    assert pages, f"{table} has no leaf page"
+    data = bytearray(path.read_bytes())
+    start = (pages[len(pages) // 2] - 1) * page_size
+    data[start : start + 16] = b"\xff" * 16
+    path.write_bytes(bytes(data))

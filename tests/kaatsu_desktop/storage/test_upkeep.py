@@ -15,14 +15,13 @@ from kaatsu_desktop.storage import (
     DatabaseDamaged,
     NewSession,
     create_patient,
-    create_patients,
     create_session,
     daily_backups,
     open_database,
     verify_backup,
 )
 from kaatsu_desktop.storage import backup as backup_module
-from kaatsu_desktop.storage import upkeep as upkeep_module
+from kaatsu_desktop.storage.cancel import Cancellation
 from kaatsu_desktop.storage.upkeep import (
     BackupOutcome,
     BackupState,
@@ -32,29 +31,7 @@ from kaatsu_desktop.storage.upkeep import (
     check_whole_file,
 )
 
-from .helpers import FakeClock, fields, table_counts
-
-
-def _registry(path: Path, clock: FakeClock, n: int = 300) -> None:
-    with open_database(path, clock=clock, auto_backup=False) as db:
-        many = [fields(clinic_id=f"KC-{i:05d}", notes="n" * 300) for i in range(n)]
-        create_patients(db, many, by=None)
-
-
-def _damage_table(path: Path, table: str) -> None:
-    """Overwrite the page header of one leaf page of ``table`` (the file must be closed)."""
-    conn = sqlite3.connect(path)
-    try:
-        page_size = conn.execute("PRAGMA page_size").fetchone()[0]
-        query = "SELECT pageno FROM dbstat WHERE name = ? AND pagetype = 'leaf'"
-        pages = [r[0] for r in conn.execute(query, (table,))]
-    finally:
-        conn.close()
-    assert pages, f"{table} has no leaf page"
-    data = bytearray(path.read_bytes())
-    start = (pages[len(pages) // 2] - 1) * page_size
-    data[start : start + 16] = b"\xff" * 16
-    path.write_bytes(bytes(data))
+from .helpers import FakeClock, damage_table, fields, fill_patients, table_counts
 
 
 def _run(db, **kwargs) -> tuple[list[IntegrityOutcome], list[BackupOutcome]]:
@@ -67,7 +44,7 @@ def _run(db, **kwargs) -> tuple[list[IntegrityOutcome], list[BackupOutcome]]:
 
 
 def test_cheap_open_defers_the_whole_file_check(db_path: Path, clock: FakeClock) -> None:
-    _registry(db_path, clock)
+    fill_patients(db_path, clock)
     with open_database(db_path, clock=clock, auto_backup=False) as db:
         assert db.fully_checked
     with open_database(db_path, clock=clock, auto_backup=False, full_check=False) as db:
@@ -81,8 +58,8 @@ def test_cheap_open_defers_the_whole_file_check(db_path: Path, clock: FakeClock)
 def test_damage_in_what_sign_in_reads_is_refused_at_open(
     db_path: Path, clock: FakeClock, table: str
 ) -> None:
-    _registry(db_path, clock)
-    _damage_table(db_path, table)
+    fill_patients(db_path, clock)
+    damage_table(db_path, table)
     before = db_path.read_bytes()
     with pytest.raises(DatabaseCorrupt) as info:
         open_database(db_path, clock=clock, auto_backup=False, full_check=False)
@@ -91,7 +68,7 @@ def test_damage_in_what_sign_in_reads_is_refused_at_open(
 
 
 def test_damaged_header_is_refused_at_open(db_path: Path, clock: FakeClock) -> None:
-    _registry(db_path, clock, n=20)
+    fill_patients(db_path, clock, n=20)
     db_path.write_bytes(b"not a database at all" * 5 + db_path.read_bytes()[105:])
     before = db_path.read_bytes()
     with pytest.raises(DatabaseCorrupt):
@@ -102,8 +79,8 @@ def test_damaged_header_is_refused_at_open(db_path: Path, clock: FakeClock) -> N
 def test_background_check_finds_damage_and_every_write_is_refused(
     db_path: Path, clock: FakeClock
 ) -> None:
-    _registry(db_path, clock)
-    _damage_table(db_path, "patients")
+    fill_patients(db_path, clock)
+    damage_table(db_path, "patients")
     db = open_database(db_path, clock=clock, auto_backup=False, full_check=False)
     try:
         writer = db.open_writer()  # a session's recorder opened before the check failed
@@ -131,8 +108,8 @@ def test_background_check_finds_damage_and_every_write_is_refused(
 
 
 def test_unclean_shutdown_checks_the_whole_file_at_open(db_path: Path, clock: FakeClock) -> None:
-    _registry(db_path, clock)
-    _damage_table(db_path, "patients")
+    fill_patients(db_path, clock)
+    damage_table(db_path, "patients")
     db_path.with_name("kaatsu.sqlite3.lock").write_text(
         '{"pid": 4242, "started_at": "2026-03-01T08:00:00+00:00"}'
     )
@@ -156,7 +133,7 @@ def test_sessions_left_running_are_checked_before_they_are_marked(
 
 
 def test_backup_after_the_check_once_a_day(db_path: Path, clock: FakeClock) -> None:
-    _registry(db_path, clock, n=20)
+    fill_patients(db_path, clock, n=20)
     states = []
     for _day in range(2):
         for _start in range(2):
@@ -183,11 +160,8 @@ def test_failed_backup_is_an_outcome(db_path: Path, clock: FakeClock, tmp_path: 
         create_patient(db, fields(), by=None)  # the clinic keeps working
 
 
-def test_closing_cancels_the_check_and_the_backup(
-    db_path: Path, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    _registry(db_path, clock)
-    monkeypatch.setattr(upkeep_module, "_CANCEL_EVERY", 1)
+def test_closing_cancels_the_check_and_the_backup(db_path: Path, clock: FakeClock) -> None:
+    fill_patients(db_path, clock)
     with open_database(db_path, clock=clock, auto_backup=False, full_check=False) as db:
         checked: list[IntegrityOutcome] = []
         backed: list[BackupOutcome] = []
@@ -203,8 +177,8 @@ def test_closing_cancels_the_check_and_the_backup(
 
 
 def test_cancelled_copy_leaves_nothing(db_path: Path, clock: FakeClock, tmp_path: Path) -> None:
-    _registry(db_path, clock)
-    stop = threading.Event()
+    fill_patients(db_path, clock)
+    stop = Cancellation()
     stop.set()
     dest = tmp_path / "out" / "copy.sqlite3"
     with pytest.raises(BackupCancelled):
@@ -212,10 +186,11 @@ def test_cancelled_copy_leaves_nothing(db_path: Path, clock: FakeClock, tmp_path
     assert not dest.exists() and list(dest.parent.iterdir()) == []
 
 
-class _WritesBetweenSteps:
-    """Stands in for the cancel flag: writes a patient through the app's connection once."""
+class _WritesBetweenSteps(Cancellation):
+    """Never cancels; writes a patient through the app's connection at its first look."""
 
     def __init__(self, db) -> None:
+        super().__init__()
         self.db = db
         self.calls = 0
 
@@ -229,14 +204,30 @@ class _WritesBetweenSteps:
 def test_stepped_copy_is_one_snapshot_while_the_app_writes(
     db_path: Path, clock: FakeClock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _registry(db_path, clock)
+    fill_patients(db_path, clock)
     monkeypatch.setattr(backup_module, "STEP_PAGES", 4)
     with open_database(db_path, clock=clock, auto_backup=False) as db:
         before = table_counts(db_path)["patients"]
         flag = _WritesBetweenSteps(db)
-        cancel: threading.Event = flag  # type: ignore[assignment]
-        copy = backup_module.copy_database(db_path, tmp_path / "snap.sqlite3", cancel=cancel)
+        copy = backup_module.copy_database(db_path, tmp_path / "snap.sqlite3", cancel=flag)
         assert flag.calls > 10  # many steps, the write came between the first two
         assert table_counts(copy)["patients"] == before
         assert verify_backup(copy) > 0
     assert table_counts(db_path)["patients"] == before + 1
+
+
+def test_cancelling_interrupts_a_statement_in_flight(tmp_path: Path) -> None:
+    # quick_check walks the file inside one VM step: only an interrupt stops it mid-way.
+    conn = sqlite3.connect(tmp_path / "x.sqlite3", check_same_thread=False)
+    cancel = Cancellation()
+    endless = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT max(i) FROM n"
+    timer = threading.Timer(0.05, cancel.set)
+    timer.start()
+    with cancel.watching(conn), pytest.raises(sqlite3.OperationalError, match="interrupt"):
+        conn.execute(endless).fetchone()
+    timer.join()
+    counted = endless.replace("FROM n)", "FROM n WHERE i < 100000)")
+    with cancel.watching(conn), pytest.raises(sqlite3.OperationalError, match="interrupt"):
+        conn.execute(counted).fetchone()  # already cancelled: stopped as it starts
+    assert conn.execute(counted).fetchone() == (100000,)  # outside, it works as before
+    conn.close()
