@@ -5,12 +5,18 @@ first run), the first administrator when none exists, then sign-in. Services and
 recorder act as the signed-in user. A trainer gets demo mode only: the demo database of invented
 patients, never the clinic's records. `--demo` starts without sign-in: a sandbox on the demo
 database (invented patients only, never the clinic file), for training and trying things out.
+
+Start-up order (issue 8): the lock file, the header and schema check, migrations and the marking
+of sessions left running happen at open, before sign-in; the whole file's integrity check and
+today's backup run on a worker once the main window is painted (services.upkeep), and a file
+that fails the check refuses every write from then on. See docs/startup.md.
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
+import sqlite3
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +44,7 @@ from kaatsu_desktop.services.demo import (
     default_demo_path,
     seed_demo_patients,
 )
+from kaatsu_desktop.services.upkeep import DatabaseUpkeep
 from kaatsu_desktop.storage import (
     Clock,
     Database,
@@ -47,6 +54,8 @@ from kaatsu_desktop.storage import (
     default_database_path,
     open_database,
 )
+from kaatsu_desktop.storage.integrity import is_corruption
+from kaatsu_desktop.storage.upkeep import BackupState
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -124,7 +133,7 @@ def open_clinic_database(
     file, keep the key in the keyring) or None to quit. An encrypted file opens with the kept key,
     else with the secret `ask_secret(reason)` returns (None: quit); a wrong secret asks again.
     The secret and the key never reach a log or a message (WrongKey names neither).
-    `open_kwargs` go to open_database (clock, auto_backup).
+    `open_kwargs` go to open_database (clock, auto_backup, full_check).
     """
     state = database_state(path)
     if state is DatabaseState.MISSING and encryption_available():
@@ -227,6 +236,25 @@ def build_device_side(ws: Workstation, *, demo: bool, user_id: int | None = None
         demo_registry=REGISTRY if demo else None,
     )
     return DeviceSide(runtime, mount)
+
+
+def attach_upkeep(upkeep: DatabaseUpkeep, window: MainWindow) -> None:
+    """The window shows the database check and today's backup, which start at its first paint.
+
+    A window built later (after a sign-out and a new sign-in) is told what is known already.
+    """
+    upkeep.checked.connect(window.show_integrity)
+    upkeep.damaged.connect(window.show_database_damaged)
+    upkeep.backed_up.connect(window.show_backup)
+    if not upkeep.started:
+        window.show_integrity(None)
+        window.first_painted.connect(upkeep.start)
+        return
+    window.show_integrity(upkeep.integrity)
+    if upkeep.damage is not None:
+        window.show_database_damaged(upkeep.damage)
+    if upkeep.backup is not None and upkeep.backup.state is BackupState.FAILED:
+        window.show_backup(upkeep.backup)
 
 
 def startup_notices(db: Database) -> list[str]:
@@ -387,12 +415,17 @@ def run_app(args: argparse.Namespace) -> int:
     title = translate("App", "KAATSU Desktop")
     if args.demo:
         return _run_demo_sandbox(args, title)
+    path = database_path(args)
     try:
+        # The keyring (a tenth of a second to find) only for a file that may need a kept key.
+        plain = database_state(path) is DatabaseState.PLAIN
         db = open_clinic_database(
-            database_path(args),
+            path,
             choose_encryption=_ask_encryption,
             ask_secret=_ask_secret,
-            key_store=KeyringStore(),
+            key_store=None if plain else KeyringStore(),
+            auto_backup=False,  # after the first paint, on the upkeep's worker
+            full_check=False,  # likewise; the open checks the header, schema and sign-in tables
         )
         if db is not None:
             check_database_mode(db, demo=False)
@@ -402,6 +435,7 @@ def run_app(args: argparse.Namespace) -> int:
         return 1
     if db is None:
         return 0
+    upkeep = DatabaseUpkeep(db)
     try:
         auth = Authenticator(db)
         notices = startup_notices(db)
@@ -410,8 +444,19 @@ def run_app(args: argparse.Namespace) -> int:
             if user is None:
                 return 0
             signed_out: list[bool] = []
-            session = start_signed_in(db, auth, user, args)
+            try:
+                session = start_signed_in(db, auth, user, args)
+            except sqlite3.DatabaseError as exc:
+                # A damaged page that the check at open does not read (the full check runs
+                # after the paint) can be met building the window: say so and stop, as a
+                # failed check at open did.
+                if not is_corruption(exc):
+                    raise
+                damage = db.mark_damaged(str(exc))
+                QMessageBox.critical(None, title, str(damage))
+                return 1
             session.shell.signed_out.connect(lambda out=signed_out: (out.append(True), app.exit(0)))
+            attach_upkeep(upkeep, session.workstation.window)
             session.workstation.window.show()
             if notices:
                 QMessageBox.warning(session.workstation.window, title, "\n\n".join(notices))
@@ -424,4 +469,5 @@ def run_app(args: argparse.Namespace) -> int:
             if not signed_out:
                 return code
     finally:
+        upkeep.close()  # an unfinished check or backup stops; the backup is made next time
         db.close()

@@ -2,6 +2,9 @@
 
 Administrators also get Accounts and Audit. The screen lock covers every page but the Session
 page: a running session (Release all, alarms, acknowledge) is never hidden or interrupted.
+The database check and the daily backup run after the first paint (issue 8): their outcome is
+in the status bar, a failure in a banner above the pages. A damaged database disables every page
+but the Session page, as the lock does, and says what to do.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ import enum
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -18,6 +21,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMainWindow,
+    QMessageBox,
     QPushButton,
     QStackedWidget,
     QVBoxLayout,
@@ -27,6 +31,7 @@ from PySide6.QtWidgets import (
 from kaatsu_desktop.accounts import Permission
 from kaatsu_desktop.services import ScreeningSaved, Services
 from kaatsu_desktop.storage import Patient
+from kaatsu_desktop.storage.upkeep import BackupOutcome, BackupState, IntegrityOutcome
 from ui.accounts.access import GuardedRegistryPage, make_settings_read_only, refusal
 from ui.patients.page import PatientPage
 from ui.screening.page import ScreeningPage
@@ -72,12 +77,49 @@ class SessionPlaceholder(QWidget):
         )
 
 
+class NoticeBanner(QFrame):
+    """A coloured notice above the pages: a damaged database (stays) or a failed backup."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("noticeBanner")
+        self.text = QLabel()
+        self.text.setObjectName("noticeText")
+        self.text.setWordWrap(True)
+        self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.text.setStyleSheet("padding: 10px 14px;")
+        self.dismiss = QPushButton(self.tr("Dismiss"))
+        self.dismiss.setObjectName("noticeDismiss")
+        self.dismiss.setAccessibleName(self.tr("Dismiss this notice"))
+        self.dismiss.clicked.connect(self.hide)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(12, 8, 12, 0)
+        row.addWidget(self.text, 1)
+        row.addWidget(self.dismiss, 0, Qt.AlignmentFlag.AlignVCenter)
+        self.role = ""
+        self.hide()
+
+    def say(self, text: str, role: str, *, dismissible: bool) -> None:
+        """Show ``text`` in the colour of ``role`` (error, warning)."""
+        self.role = role
+        self.text.setText(text)
+        self.text.setAccessibleName(text)
+        self.text.setProperty("statusRole", role)
+        restyle(self.text)
+        self.dismiss.setVisible(dismissible)
+        self.show()
+
+
 class MainWindow(QMainWindow):
-    """The workstation window; ``session_requested`` carries the Patient a session is for."""
+    """The workstation window; ``session_requested`` carries the Patient a session is for.
+
+    ``first_painted`` is emitted once, right after the window's first paint.
+    """
 
     session_requested = Signal(object)  # Patient
     lock_requested = Signal()
     sign_out_requested = Signal()
+    first_painted = Signal()
 
     def __init__(
         self,
@@ -88,6 +130,7 @@ class MainWindow(QMainWindow):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
+        self._painted = False  # event() runs from here on
         self.services = services
         self.demo = demo
         self.setObjectName("mainWindow")
@@ -114,7 +157,9 @@ class MainWindow(QMainWindow):
         if self.settings_refusal:
             make_settings_read_only(self.settings_page, self.settings_refusal)
         self._locked = False
+        self._damaged = False
         self._lock_overlay: QWidget | None = None
+        self.damage_box: QMessageBox | None = None
 
         self.pages = QStackedWidget()
         self.pages.setObjectName("pages")
@@ -127,7 +172,13 @@ class MainWindow(QMainWindow):
         row.setContentsMargins(0, 0, 0, 0)
         row.setSpacing(0)
         row.addWidget(self._build_nav())
-        row.addWidget(self.pages, 1)
+        self.notice = NoticeBanner()
+        column = QVBoxLayout()
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self.notice)
+        column.addWidget(self.pages, 1)
+        row.addLayout(column, 1)
         self.setCentralWidget(central)
         self._build_status_bar(database_path)
 
@@ -198,6 +249,10 @@ class MainWindow(QMainWindow):
             self.demo_label.setObjectName("demoStatus")
             self.demo_label.setProperty("statusRole", "demo")
             bar.addPermanentWidget(self.demo_label)
+        self.database_check_label = QLabel()
+        self.database_check_label.setObjectName("databaseCheck")
+        bar.addPermanentWidget(self.database_check_label)
+        self.database_check_label.hide()  # until the check is started
         self.link_label = QLabel()
         self.link_label.setObjectName("linkState")
         bar.addPermanentWidget(self.link_label)
@@ -228,6 +283,75 @@ class MainWindow(QMainWindow):
         self.link_label.setAccessibleName(text)
         self.link_label.setProperty("statusRole", colour_role)
         restyle(self.link_label)
+
+    # -- start-up: first paint, database check, daily backup ------------------------------------
+
+    def event(self, event: QEvent) -> bool:
+        """Emit ``first_painted`` once the first paint is done (check and backup wait for it)."""
+        if not self._painted and event.type() in (QEvent.Type.UpdateRequest, QEvent.Type.Paint):
+            self._painted = True
+            QTimer.singleShot(0, self.first_painted.emit)  # runs after this paint
+        return super().event(event)
+
+    def show_integrity(self, outcome: IntegrityOutcome | None) -> None:
+        """The database check in the status bar: None while it runs, then its outcome."""
+        label = self.database_check_label
+        if outcome is None:
+            text, role = self.tr("Checking the database…"), "info"
+            tip = self.tr("The whole database file is being checked for damage.")
+        elif outcome.ok:
+            text, role = self.tr("Database checked"), "ok"
+            tip = self.tr("The database file passed its integrity check.")
+        elif outcome.cancelled:
+            text, role, tip = self.tr("Database check stopped"), "idle", ""
+        else:
+            text, role = self.tr("Database damaged"), "error"
+            tip = self.tr("SQLite says: {detail}").format(detail=outcome.detail)
+        label.setText(text)
+        label.setToolTip(tip)
+        label.setAccessibleName(text)
+        label.setProperty("statusRole", role)
+        restyle(label)
+        label.show()
+
+    def show_database_damaged(self, message: str) -> None:
+        """The file failed its check: a red banner and a dialog say what to do; pages disabled."""
+        self._damaged = True
+        self.notice.say(message, "error", dismissible=False)
+        self._apply_enabled()
+        if self.damage_box is None:
+            self.damage_box = QMessageBox(
+                QMessageBox.Icon.Critical,
+                self.tr("The database is damaged"),
+                message,
+                QMessageBox.StandardButton.Ok,
+                self,
+            )
+            self.damage_box.setObjectName("databaseDamagedBox")
+            self.damage_box.open()  # window-modal, without a nested event loop
+
+    @property
+    def database_damaged(self) -> bool:
+        """True once the database failed its integrity check (pages disabled)."""
+        return self._damaged
+
+    def show_backup(self, outcome: BackupOutcome) -> None:
+        """Today's backup: written (a status message), failed (a banner), otherwise logged."""
+        if outcome.state is BackupState.WRITTEN:
+            self.statusBar().showMessage(
+                self.tr("Daily backup written: {path}").format(path=outcome.path), 15_000
+            )
+        elif outcome.state is BackupState.FAILED:
+            if not self._damaged:  # the red banner says more, and stays
+                self.notice.say(
+                    self.tr("The daily backup failed: {error}").format(error=outcome.detail),
+                    "warning",
+                    dismissible=True,
+                )
+        elif outcome.state is BackupState.SKIPPED:
+            self.statusBar().showMessage(
+                self.tr("Daily backup {detail}").format(detail=outcome.detail)
+            )
 
     # -- navigation ------------------------------------------------------------------------------
 
@@ -302,6 +426,7 @@ class MainWindow(QMainWindow):
         self.nav_group.addButton(button, page.value)
         self.nav_buttons[page] = button
         self._nav_column.insertWidget(1 + page.value, button)  # after the name, before the stretch
+        self._apply_enabled()  # a damaged database disables it too
         shortcut = QShortcut(QKeySequence(f"Ctrl+{page.value + 1}"), self)
         shortcut.activated.connect(lambda p=page: self.show_page(p))
         self._place_lock_overlay()
@@ -342,13 +467,18 @@ class MainWindow(QMainWindow):
     def set_locked(self, locked: bool) -> None:
         """Hide (or show again) every page but the Session page, which always stays live."""
         self._locked = locked
-        for index in range(self.pages.count()):
-            widget = self.pages.widget(index)
-            if index != Page.SESSION:
-                widget.setEnabled(not locked)  # no focus or typing behind the cover
+        self._apply_enabled()
         if hasattr(self, "lock_button"):
             self.lock_button.setEnabled(not locked)
         self._place_lock_overlay()
+
+    def _apply_enabled(self) -> None:
+        # Locked (no focus or typing behind the cover) or damaged (nothing may be saved): every
+        # page but the Session page, whose Release all and alarms always stay live.
+        enabled = not (self._locked or self._damaged)
+        for index in range(self.pages.count()):
+            if index != Page.SESSION:
+                self.pages.widget(index).setEnabled(enabled)
 
     def _place_lock_overlay(self) -> None:
         overlay = self._lock_overlay

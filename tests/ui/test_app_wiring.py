@@ -6,8 +6,10 @@ import argparse
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from PySide6.QtWidgets import QPushButton
 
 from kaatsu_desktop.app import build_device_side, build_workstation, open_for
@@ -54,6 +56,7 @@ _LATE = (
 )
 _START = """
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from PySide6.QtWidgets import QApplication
 app = QApplication([])
@@ -99,3 +102,89 @@ def test_lazy_packages_still_give_every_name() -> None:
     )
     loaded = _modules_after(script)
     assert {"kaatsu_desktop.exchange.fhir", "kaatsu_desktop.reports.render"} <= loaded
+
+
+def test_check_and_backup_start_at_the_first_paint_and_the_backup_is_daily(
+    qtbot, tmp_path: Path
+) -> None:
+    from kaatsu_desktop.app import attach_upkeep
+    from kaatsu_desktop.services.upkeep import DatabaseUpkeep
+    from kaatsu_desktop.storage import daily_backups, open_database
+    from kaatsu_desktop.storage.upkeep import BackupState
+    from tests.kaatsu_desktop.storage.helpers import FakeClock
+
+    clock = FakeClock(datetime(2026, 3, 2, 9, 30, tzinfo=UTC))
+    path = tmp_path / "kaatsu.sqlite3"
+    states = []
+    for _start in range(2):  # two starts on the same day
+        db = open_database(path, clock=clock, auto_backup=False, full_check=False)
+        upkeep = DatabaseUpkeep(db)
+        try:
+            ws = build_workstation(db, demo=False)
+            qtbot.addWidget(ws.window)
+            attach_upkeep(upkeep, ws.window)
+            assert not upkeep.started  # nothing before the window is on screen
+            assert ws.window.database_check_label.text() == "Checking the database…"
+            with qtbot.waitSignal(upkeep.backed_up, timeout=20_000) as backed:
+                ws.window.show()
+            states.append(backed.args[0].state)
+            assert ws.window.database_check_label.text() == "Database checked"
+        finally:
+            upkeep.close()
+            db.close()
+    assert states == [BackupState.WRITTEN, BackupState.EXISTS]
+    assert len(daily_backups(tmp_path / "backups", "kaatsu")) == 1
+
+
+def test_a_window_after_a_new_sign_in_is_told_of_the_damage(qtbot, tmp_path: Path) -> None:
+    from kaatsu_desktop.app import attach_upkeep
+    from kaatsu_desktop.services.upkeep import DatabaseUpkeep
+    from kaatsu_desktop.storage import open_database
+    from tests.kaatsu_desktop.storage.helpers import FakeClock, damage_table, fill_patients
+
+    clock = FakeClock(datetime(2026, 3, 2, 9, 30, tzinfo=UTC))
+    path = tmp_path / "kaatsu.sqlite3"
+    fill_patients(path, clock)
+    damage_table(path, "audit_log")  # not read to build the window
+    db = open_database(path, clock=clock, auto_backup=False, full_check=False)
+    upkeep = DatabaseUpkeep(db)
+    try:
+        first = build_workstation(db, demo=False)
+        qtbot.addWidget(first.window)
+        attach_upkeep(upkeep, first.window)
+        with qtbot.waitSignal(upkeep.damaged, timeout=20_000):
+            first.window.show()
+        assert first.window.database_damaged
+        first.window.damage_box.close()
+        second = build_workstation(db, demo=False)  # signed out, signed in again
+        qtbot.addWidget(second.window)
+        attach_upkeep(upkeep, second.window)
+        assert second.window.database_damaged
+        assert second.window.database_check_label.text() == "Database damaged"
+        second.window.damage_box.close()
+    finally:
+        upkeep.close()
+        db.close()
+
+
+def test_damage_met_while_building_the_window_is_said_and_stops(
+    qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    import kaatsu_desktop.app as composition
+    from kaatsu_desktop.storage import Role, create_user, get_user, open_database
+    from tests.kaatsu_desktop.storage.helpers import FakeClock, damage_table, fill_patients
+
+    clock = FakeClock(datetime(2026, 3, 2, 9, 30, tzinfo=UTC))
+    path = tmp_path / "kaatsu.sqlite3"
+    fill_patients(path, clock)
+    with open_database(path, clock=clock, auto_backup=False) as db:
+        user = create_user(db, "Dr Aiko Tanaka", Role.CLINICIAN, by=None)
+    damage_table(path, "patients")  # the registry reads it to fill its first page
+    monkeypatch.setattr(composition, "ask_user", lambda db, _auth, **_kw: get_user(db, user.id))
+    said: list[str] = []
+    monkeypatch.setattr(QMessageBox, "critical", lambda _parent, _title, text: said.append(text))
+    assert composition.run_app(argparse.Namespace(demo=False, db=path)) == 1
+    assert len(said) == 1 and "integrity check" in said[0] and "restore" in said[0]
+    assert not path.with_name("kaatsu.sqlite3.lock").exists()  # closed as on any exit

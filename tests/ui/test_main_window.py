@@ -117,3 +117,74 @@ def test_root_builds_a_demo_workstation_and_refuses_it_as_clinic(qtbot, tmp_path
         open_for(_args(tmp_path, "--db", str(path)))
     reopened = open_for(_args(tmp_path, "--demo", "--db", str(path)))  # the lock was released
     reopened.close()
+
+
+# -- the database check and the daily backup after the first paint (issue 8) ---------------------
+
+
+def test_first_painted_once_after_the_first_paint(qtbot, window: MainWindow) -> None:
+    painted: list[bool] = []
+    window.first_painted.connect(lambda: painted.append(window.isVisible()))
+    with qtbot.waitSignal(window.first_painted, timeout=5000):
+        window.show()
+    window.update()
+    qtbot.wait(50)
+    assert painted == [True]
+
+
+def test_database_check_in_the_status_bar(window: MainWindow) -> None:
+    from kaatsu_desktop.storage.upkeep import IntegrityOutcome
+
+    label = window.database_check_label
+    assert label.isHidden()
+    window.show_integrity(None)
+    assert label.text() == "Checking the database…" and label.property("statusRole") == "info"
+    window.show_integrity(IntegrityOutcome(True, "ok", 1.7))
+    assert label.text() == "Database checked" and label.property("statusRole") == "ok"
+    window.show_integrity(IntegrityOutcome(False, "Tree 4 page 12 cell 3: ...", 1.7))
+    assert label.text() == "Database damaged" and label.property("statusRole") == "error"
+    assert "Tree 4 page 12" in label.toolTip()
+    assert not window.database_damaged  # what to do arrives with show_database_damaged
+
+
+def test_damaged_database_disables_every_page_but_the_session(
+    qtbot, window: MainWindow, services: Services
+) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    window.show()
+    message = "The database file x failed its integrity check ... restore the most recent backup"
+    window.show_database_damaged(message)
+    assert window.database_damaged
+    assert window.notice.isVisible() and window.notice.text.text() == message
+    assert window.notice.text.property("statusRole") == "error"
+    assert not window.notice.dismiss.isVisible()  # it stays until the program closes
+    box = window.damage_box
+    assert isinstance(box, QMessageBox) and box.isVisible() and box.text() == message
+    enabled = {Page(i): window.pages.widget(i).isEnabled() for i in range(window.pages.count())}
+    assert enabled == {Page.PATIENTS: False, Page.SESSION: True, Page.SETTINGS: False}
+    window.set_locked(True)
+    window.set_locked(False)  # unlocking does not give the pages back
+    assert not window.patients_stack.isEnabled()
+    added = QWidget()
+    window.add_admin_page(Page.ACCOUNTS, "Accounts", added)
+    assert not added.isEnabled()
+    window.show_database_damaged(message)  # a second report opens no second box
+    assert window.damage_box is box
+    box.close()
+
+
+def test_backup_outcomes(window: MainWindow, tmp_path: Path) -> None:
+    from kaatsu_desktop.storage.upkeep import BackupOutcome, BackupState
+
+    window.show()
+    written = tmp_path / "kaatsu-daily-2026-03-02.sqlite3"
+    window.show_backup(BackupOutcome(BackupState.WRITTEN, written, "", 2.5))
+    assert str(written) in window.statusBar().currentMessage()
+    assert not window.notice.isVisible()
+    window.show_backup(BackupOutcome(BackupState.FAILED, None, "disk full", 0.1))
+    assert window.notice.isVisible() and "disk full" in window.notice.text.text()
+    assert window.notice.text.property("statusRole") == "warning"
+    window.notice.dismiss.click()
+    assert not window.notice.isVisible()
+    assert all(window.pages.widget(i).isEnabled() for i in range(window.pages.count()))
