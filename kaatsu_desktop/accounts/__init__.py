@@ -18,7 +18,10 @@ What the UI calls (no widget here):
   the running session) and on the password `auth.unlock(user, password)` then `lock.unlock(now)`.
 - Administrators: `create_account`, `reset_password`, `change_role`, `set_active`,
   `unlock_account`, `list_accounts`, `save_account_settings`, `view_audit`, `export_audit_csv`.
-- Records: `authorship(db, record)` names who created and last changed any record.
+- Records: `authorship(db, record)` names who created and last changed any record;
+  `session_authors(db, patient_id)` who started each session and who finished or last changed it.
+- Command line: `KeySource().key(path)` / `open_cli_database(args, keys)`: an encrypted
+  database's key from the keyring, else the secret asked on the terminal (keysource).
 """
 
 from __future__ import annotations
@@ -88,6 +91,7 @@ from .permissions import (
     require,
     require_user_id,
 )
+from .session_authors import SessionAuthors, session_authors
 from .settings import AccountSettings, load_account_settings, save_account_settings
 from .signin import Authenticator, FailureReason, SignedIn, SignInFailed
 
@@ -119,6 +123,7 @@ __all__ = [
     "Permission",
     "PermissionDenied",
     "SecretRequired",
+    "SessionAuthors",
     "SignInFailed",
     "SignedIn",
     "VerifyResult",
@@ -148,6 +153,7 @@ __all__ = [
     "reset_password",
     "resolve_names",
     "save_account_settings",
+    "session_authors",
     "set_active",
     "unlock_account",
     "verify_audit_chain",
