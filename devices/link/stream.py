@@ -25,10 +25,10 @@ from devices.link.events import (
 from devices.protocol import (
     CommandResult,
     PressureFrame,
+    PressureStreamDecoder,
     ProtocolError,
     StatusFrame,
     decode_command_result,
-    decode_pressure_frame,
     decode_status,
     sequence_delta,
 )
@@ -94,6 +94,7 @@ class NotificationRouter:
         self._errors_reported = dict.fromkeys(CHARACTERISTICS, 0)
         self._last_reason: dict[str, Reason | None] = dict.fromkeys(CHARACTERISTICS)
         self._captures: list[StateCapture] = []
+        self._decode_pressure = PressureStreamDecoder()
 
     # -- life cycle ---------------------------------------------------------------------------
 
@@ -214,7 +215,7 @@ class NotificationRouter:
     def pressure(self, data: bytes | bytearray) -> None:
         """Pressure Stream notification."""
         try:
-            frame = decode_pressure_frame(data)
+            frame = self._decode_pressure(data)
         except Exception as exc:
             self._bad_frame(PRESSURE, data, exc)
             return

@@ -34,6 +34,7 @@ from devices.protocol.frames import (
     WatchdogState,
 )
 from devices.protocol.notify import (
+    PressureStreamDecoder,
     decode_command_result,
     decode_device_config,
     decode_heartbeat,
@@ -66,6 +67,7 @@ __all__ = [
     "Opcode",
     "Phase",
     "PressureFrame",
+    "PressureStreamDecoder",
     "ProtocolError",
     "ReadState",
     "Reason",

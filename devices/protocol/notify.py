@@ -49,6 +49,8 @@ _STREAM_HEADER: Final = struct.Struct("<HIBB")  # sequence, device time, unit, c
 _STREAM_CHANNEL: Final = "hHBBBBH"  # pressure, target, phase, flags, cycle, cycle count, left
 STREAM_LAYOUTS: Final = {n: struct.Struct("<HIBB" + _STREAM_CHANNEL * n) for n in CHANNEL_COUNTS}
 _STREAM_BY_LENGTH: Final = {s.size: (n, s) for n, s in STREAM_LAYOUTS.items()}
+_STREAM_HEADER_SIZE: Final = _STREAM_HEADER.size
+_STREAM_CHANNEL_SIZE: Final = struct.calcsize("<" + _STREAM_CHANNEL)
 _STATUS_HEADER: Final = struct.Struct("<BBBIHB")  # battery, faults, watchdog, uptime, hb, count
 _RESULT: Final = struct.Struct("<HBBB")  # sequence, opcode, result, channel mask
 _CONFIG_HEADER: Final = struct.Struct("<BBBBHHHHBH")
@@ -204,7 +206,35 @@ def _stream_length_error(data: bytes) -> ProtocolError:
 
 def decode_pressure_frame(data: bytes | bytearray | memoryview) -> PressureFrame:
     """Decode a Pressure Stream notification."""
-    data = as_bytes(data)
+    return _decode_pressure_frame(as_bytes(data), b"", ())
+
+
+class PressureStreamDecoder:
+    """Decodes one device's successive Pressure Stream notifications, as `decode_pressure_frame`.
+
+    A channel whose bytes are those of the previous frame gets the previous frame's (immutable)
+    ChannelSample back instead of a new, equal one: a band at rest sends the same bytes frame
+    after frame, and building the sample is most of the decoding. The frame, and any error, is
+    what `decode_pressure_frame` gives, since a channel's checks depend on its bytes alone.
+    """
+
+    __slots__ = ("_data", "_samples")
+
+    def __init__(self) -> None:
+        self._data = b""
+        self._samples: tuple[ChannelSample, ...] = ()
+
+    def __call__(self, data: bytes | bytearray | memoryview) -> PressureFrame:
+        """Decode one notification."""
+        raw = as_bytes(data)
+        frame = _decode_pressure_frame(raw, self._data, self._samples)
+        self._data, self._samples = raw, frame.channels
+        return frame
+
+
+def _decode_pressure_frame(
+    data: bytes, previous: bytes, previous_samples: tuple[ChannelSample, ...]
+) -> PressureFrame:
     entry = _STREAM_BY_LENGTH.get(len(data))
     if entry is None:
         raise _stream_length_error(data)
@@ -217,8 +247,14 @@ def decode_pressure_frame(data: bytes | bytearray | memoryview) -> PressureFrame
         raise fail(Reason.CHANNEL_MISMATCH, f"{count}-channel frame declares {declared} channels")
     if unit_raw >= len(_UNITS):
         raise fail(Reason.UNKNOWN_VALUE, f"unit 0x{unit_raw:02x}")
+    reuse = len(previous) == len(data) and len(previous_samples) == count
     samples = []
-    for i in range(4, 4 + 7 * count, 7):
+    for j, i in enumerate(range(4, 4 + 7 * count, 7)):
+        if reuse:
+            at = _STREAM_HEADER_SIZE + _STREAM_CHANNEL_SIZE * j
+            if data[at : at + _STREAM_CHANNEL_SIZE] == previous[at : at + _STREAM_CHANNEL_SIZE]:
+                samples.append(previous_samples[j])
+                continue
         pressure, target, phase, flags, cycle, cycle_count, seconds_left = values[i : i + 7]
         if pressure == SENSOR_FAULT_RAW:
             reading = None
