@@ -20,7 +20,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QLineF, QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QPainter, QPen, QPolygonF, QTransform
+from PySide6.QtGui import QColor, QPainter, QPen, QPolygonF, QRegion, QTransform
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsView, QWidget
 
 from kaatsu_desktop.session.ringbuffer import SessionBuffers
@@ -77,6 +77,11 @@ AXIS_PEN = pg.mkPen(PALETTE["muted"])
 TEXT_PEN = pg.mkPen(PALETTE["text"])
 LABEL_OVERHANG_PX = 28  # "−120 s" and "now" are centred on the live window's edges
 OVERVIEW_EVERY_S = 1.0  # the overview keeps one min/max pair a second: redrawn as often
+# Plain background between the data and the axes (as shares of the x range, left of the data,
+# and of the pressure range, under zero): the repainted plot area then never reaches an axis,
+# so the axes are not drawn again while the data scroll.
+X_MARGIN = 0.015
+Y_MARGIN = 0.04
 NOW_TEXT = QT_TRANSLATE_NOOP("SessionPanel", "now")
 AGO_TEXT = QT_TRANSLATE_NOOP("SessionPanel", "−{s} s")
 
@@ -132,7 +137,8 @@ class TraceItem(pg.GraphicsObject):
     ) -> None:
         """New trace points, shading spans and target levels; one repaint follows."""
         self.x, self.y = x, y
-        self._polygon = _polygon(x, y)
+        # A reading below zero stays inside the margin under zero (the view clips the top).
+        self._polygon = _polygon(x, np.maximum(y, -Y_MARGIN * self.top / 2))
         if shading is not None:
             self.shading = shading
             self._fills = [
@@ -239,7 +245,12 @@ def _fixed_plot(plot: pg.PlotItem, x0: float, x1: float, top: float) -> None:
     plot.setMouseEnabled(x=False, y=False)
     plot.hideButtons()
     plot.disableAutoRange()
-    plot.setRange(xRange=(x0, x1), yRange=(0, top), padding=0)
+    _set_x(plot, x0, x1)
+    plot.setYRange(-Y_MARGIN * top, top, padding=0)
+
+
+def _set_x(plot: pg.PlotItem, x0: float, x1: float) -> None:
+    plot.setXRange(x0 - X_MARGIN * (x1 - x0), x1, padding=0)
 
 
 class ChannelPlot(pg.GraphicsLayoutWidget):
@@ -318,26 +329,37 @@ class ChannelPlot(pg.GraphicsLayoutWidget):
         if not len(view):
             return False
         self.trace.set_data(view.x, view.pressure, view.shading, view.target)
-        self._repaint(self.live.getViewBox())
+        self._repaint(self.live)
         if view.latest - self._overview_at >= OVERVIEW_EVERY_S or self._overview_at < 0:
-            self._refresh_overview(buffers, view.latest)
-            self._repaint(self.overview)
+            moved = self._refresh_overview(buffers, view.latest)
+            self._repaint(self.overview, axes=moved)
         self.refreshes += 1
         return True
 
-    def _repaint(self, item: QGraphicsItem) -> None:
-        """Ask for a repaint of what ``item`` covers (2 px more for the pen's width)."""
-        area = self.mapFromScene(item.sceneBoundingRect()).boundingRect()
-        self.viewport().update(area.adjusted(-2, -2, 2, 2))
+    def _area(self, item: QGraphicsItem) -> QRegion:
+        return QRegion(self.mapFromScene(item.sceneBoundingRect()).boundingRect())
 
-    def _refresh_overview(self, buffers: SessionBuffers, latest: float) -> None:
+    def _repaint(self, plot: pg.PlotItem, axes: bool = False) -> None:
+        """Ask for a repaint of a plot area, its axes left out unless they changed."""
+        if axes:
+            self.viewport().update(self._area(plot))
+            return
+        region = self._area(plot.getViewBox())
+        for name in ("left", "bottom"):  # an axis's bounds reach a pixel or two into the area
+            region -= self._area(plot.getAxis(name))
+        self.viewport().update(region)
+
+    def _refresh_overview(self, buffers: SessionBuffers, latest: float) -> bool:
+        """Redraw the overview; True when its range (and axis) moved."""
         self._overview_at = latest
         end = overview_end(latest)
-        if self.ov_trace.extent != (0.0, end):  # once a minute: the axis re-lays out then only
+        moved = self.ov_trace.extent != (0.0, end)
+        if moved:  # once a minute: the axis re-lays out then only
             self.ov_trace.set_extent(0.0, end)
-            self.overview.setXRange(0.0, end, padding=0)
+            _set_x(self.overview, 0.0, end)
         ov = buffers.overview[self.channel].snapshot()
         keep = envelope(ov.pressure, max(50, int(self.overview.getViewBox().width())))
         lo = max(0.0, latest - LIVE_WINDOW_S)
         window = Spans(np.array([lo]), np.array([latest]), np.array([WINDOW_SHADE]))
         self.ov_trace.set_data(ov.t[keep], ov.pressure[keep].astype(np.float64), window)
+        return moved

@@ -4,9 +4,11 @@ under a fixed "seconds before now" axis, shading the phases of the samples they 
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from PySide6.QtCore import QEvent, QObject
+from PySide6.QtGui import QRegion
 from PySide6.QtWidgets import QApplication
 
 from kaatsu_desktop.session import LimbGroup
@@ -26,7 +28,7 @@ from ui.session.plotdata import (
     runs,
     shade_kinds,
 )
-from ui.session.plots import SHADES, WINDOW_SHADE, blend
+from ui.session.plots import SHADES, WINDOW_SHADE, X_MARGIN, Y_MARGIN, blend
 
 
 class CountingBuffers(SessionBuffers):
@@ -77,7 +79,7 @@ def test_a_thousand_samples_cost_one_snapshot_per_channel_per_refresh(qtbot, pag
     assert 100 <= len(x) <= plot.max_points() < 1000  # at most a point per pixel
     assert x[-1] == 0.0 and abs(x[0] + 9.99) < 1e-9  # seconds before the newest sample
     assert y[-1] == cycle(10.0)[0]
-    assert plot.live.viewRange()[0] == [-LIVE_WINDOW_S, 0.0]
+    assert plot.live.viewRange()[0] == pytest.approx([-LIVE_WINDOW_S * (1 + X_MARGIN), 0.0])
 
 
 def test_the_live_window_shows_the_last_two_minutes_under_an_axis_that_never_moves(
@@ -96,7 +98,9 @@ def test_the_live_window_shows_the_last_two_minutes_under_an_axis_that_never_mov
         latest = feed(buffers, latest, 1.5)
         assert page.live.refresh_plots() == 4
         page.grab()
-        assert plot.live.viewRange() == ranges == [[-LIVE_WINDOW_S, 0.0], [0.0, plot.top]]
+        assert plot.live.viewRange() == ranges  # the same, not merely close
+        assert ranges[0] == pytest.approx([-LIVE_WINDOW_S * (1 + X_MARGIN), 0.0])
+        assert ranges[1] == pytest.approx([-Y_MARGIN * plot.top, plot.top])
         assert axis.picture is picture  # no tick layout while the data scrolls
     x, y = plot.trace.x, plot.trace.y
     assert x[-1] == 0.0 and -LIVE_WINDOW_S <= x[0] < -LIVE_WINDOW_S + 0.5
@@ -144,12 +148,14 @@ def test_the_four_plots_repaint_together_in_one_window_update(qtbot, page, drive
     page.live.refresh_plots()
     QApplication.processEvents()
     viewports = {row.plot.viewport(): 0 for row in page.live.rows.values()}
+    regions = []
     counts = {"updates": 0}
 
     class Spy(QObject):
         def eventFilter(self, obj, event):
             if event.type() == QEvent.Type.Paint and obj in viewports:
                 viewports[obj] += 1
+                regions.append((obj, QRegion(event.region())))
             elif event.type() == QEvent.Type.UpdateRequest:
                 counts["updates"] += 1
             return False
@@ -165,6 +171,13 @@ def test_the_four_plots_repaint_together_in_one_window_update(qtbot, page, drive
         QApplication.instance().removeEventFilter(spy)
     assert list(viewports.values()) == [1, 1, 1, 1]  # each plot once, not once per item
     assert counts["updates"] == 1
+    for row in page.live.rows.values():  # the plot areas, never the axes (drawn once)
+        plot = row.plot
+        painted = next(r for v, r in regions if v is plot.viewport())
+        assert painted.intersects(plot._area(plot.live.getViewBox()))
+        for axis in ("left", "bottom"):
+            assert not painted.intersects(plot._area(plot.live.getAxis(axis)))
+            assert not painted.intersects(plot._area(plot.overview.getAxis(axis)))
 
 
 def test_the_overview_axis_moves_once_a_minute(page, driver):
@@ -179,7 +192,7 @@ def test_the_overview_axis_moves_once_a_minute(page, driver):
     assert plot.ov_trace.extent == (0.0, 180.0)  # same range: the axis keeps its labels
     shade = plot.ov_trace.shading
     assert (shade.start[0], shade.end[0]) == (latest - LIVE_WINDOW_S, latest)
-    assert plot.overview.viewRange()[0] == [0.0, 180.0]
+    assert plot.overview.viewRange()[0] == pytest.approx([-180.0 * X_MARGIN, 180.0])
 
 
 def test_the_timer_redraws_every_plot_about_20_times_a_second_two_at_a_tick(qtbot, page, driver):
