@@ -122,11 +122,11 @@ def axis_top(max_pressure: float) -> float:
 
 
 def pressure_ticks(top: float) -> list[float]:
-    """Two to four round pressure levels under ``top`` for the axis and the grid (0 left out)."""
-    for step in (25, 50, 100, 200, 500):
-        if top / step <= 4:
+    """Two to four round pressure levels between 0 and ``top`` (a label on the edge is cut)."""
+    for step in (25, 50, 100, 200, 250, 500, 1000):
+        if top / step <= 4.5:
             break
-    return [float(v) for v in np.arange(step, top + 1e-9, step)]
+    return [float(v) for v in np.arange(step, top - step / 4, step)]
 
 
 def age_ticks(width_px: float, window_s: float = LIVE_WINDOW_S) -> list[float]:

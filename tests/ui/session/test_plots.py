@@ -253,8 +253,12 @@ def test_plot_data_helpers():
     assert spans.start.tolist() == [0.0, 2.0] and spans.end.tolist() == [2.0, 3.0]
     assert spans.value.tolist() == [1, 2]
     assert axis_top(260.0) == 300.0 and axis_top(0.0) == 300.0
-    assert pressure_ticks(250.0) == [100.0, 200.0]
-    assert pressure_ticks(100.0) == [25.0, 50.0, 75.0, 100.0]
+    assert pressure_ticks(250.0) == pressure_ticks(300.0) == [100.0, 200.0]
+    assert pressure_ticks(100.0) == [25.0, 50.0, 75.0] and pressure_ticks(350.0) == [
+        100.0,
+        200.0,
+        300.0,
+    ]
     assert age_ticks(400) == [-120.0, -90.0, -60.0, -30.0, 0.0]
     assert age_ticks(200) == [-120.0, -60.0, 0.0]  # a narrow plot keeps its labels apart
     assert overview_end(30.0) == 120.0 and overview_end(121.0) == overview_end(180.0) == 180.0
