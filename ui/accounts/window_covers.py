@@ -103,6 +103,21 @@ def _alive(obj: QObject | None) -> bool:
     return obj is not None and shiboken6.isValid(obj)
 
 
+def _grow(item: _Covered) -> None:
+    """Make a window too small for its cover's password field big enough (the first time, note
+    its sizes to give back). Again after its own layout fitted it to its content (QMessageBox)."""
+    window = item.window
+    size = window.size()
+    if size.width() >= MIN_COVER.width() and size.height() >= MIN_COVER.height():
+        return
+    if item.sizes is None:
+        item.sizes = (window.minimumSize(), window.maximumSize(), size)
+    grown = size.expandedTo(MIN_COVER)
+    window.setMaximumSize(window.maximumSize().expandedTo(grown))
+    window.setMinimumSize(grown)
+    window.resize(grown)
+
+
 def _enable(window: QWidget) -> None:
     # A dialog of a page the lock disabled is disabled with it, and its cover too. Unlike any
     # other widget, a window can be enabled on its own; it must be, for its cover to take input.
@@ -233,13 +248,7 @@ class WindowCovers(QObject):
             if child.isEnabledTo(window):
                 child.setEnabled(False)  # no focus, typing or clicks behind the cover
                 item.disabled.append(child)
-        size = window.size()
-        if size.width() < MIN_COVER.width() or size.height() < MIN_COVER.height():
-            item.sizes = (window.minimumSize(), window.maximumSize(), size)
-            grown = size.expandedTo(MIN_COVER)
-            window.setMaximumSize(window.maximumSize().expandedTo(grown))
-            window.setMinimumSize(grown)
-            window.resize(grown)
+        _grow(item)
         window.setWindowTitle(self.tr("KAATSU Desktop — locked"))
         cover.setGeometry(window.rect())
         cover.show()
@@ -278,8 +287,9 @@ class WindowCovers(QObject):
         if kind == QEvent.Type.Show:
             self._cover(watched)
             return False
-        cover = self.cover_for(watched)
-        if cover is not None:
-            cover.setGeometry(watched.rect())
-            cover.raise_()
+        for item in self._covered:
+            if item.window is watched:
+                _grow(item)
+                item.cover.setGeometry(watched.rect())
+                item.cover.raise_()
         return False

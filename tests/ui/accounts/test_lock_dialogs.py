@@ -153,8 +153,14 @@ def test_a_modal_edit_dialog_is_covered_then_given_back_with_what_was_typed(
 def test_a_small_window_modal_message_box_grows_to_hold_the_password_and_shrinks_back(
     qtbot, win, shell, patient, monotonic
 ):
+    win.open_patient(patient.id)
+    # A child of the patient page, as its questions are: the lock disables the page, and the
+    # style sheet's re-polish makes a message box fit itself to its text again.
     box = QMessageBox(
-        QMessageBox.Icon.Question, "Archive", f"Archive {patient.given_name}?", parent=win
+        QMessageBox.Icon.Question,
+        "Archive",
+        f"Archive {patient.given_name}?",
+        parent=win.patient_page,
     )
     box.setStandardButtons(QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
     box.setWindowModality(Qt.WindowModality.WindowModal)
@@ -162,6 +168,7 @@ def test_a_small_window_modal_message_box_grows_to_hold_the_password_and_shrinks
     qtbot.waitExposed(box)
     before = box.size()
     shell.lock.lock_now()
+    qtbot.wait(20)  # the box's layout asks to fit it to its text again: it must stay grown
     cover = shell.covers.cover_for(box)
     assert cover is not None and box.isVisible()
     assert box.width() >= MIN_COVER.width() and box.height() >= MIN_COVER.height()
