@@ -6,8 +6,10 @@
 - the sign-in is a person typing, so ``kaatsu_desktop.app.ask_user`` is replaced by a look-up of
   user USER_ID (a clinician), and the moment it is asked is printed as ``SIGN_IN <t>``;
 - an application event filter waits for the main window's first repaint; once it has been
-  flushed it prints ``FIRST_PAINT <t>`` and quits the event loop, so the app closes its
-  database and device thread as on any exit.
+  flushed it prints ``FIRST_PAINT <t>``. What the window builds right after its first paint
+  (the session page on a running device thread, the patient page and the screening form) is
+  awaited too: ``READY <t>`` once all are there. Then the probe quits the event loop, so the
+  app closes its database and device thread as on any exit.
 
 Times are ``time.monotonic()`` seconds, the clock the parent process reads too.
 """
@@ -20,7 +22,8 @@ import time
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QMainWindow
 
-MARKS = ("SIGN_IN", "FIRST_PAINT")
+MARKS = ("SIGN_IN", "FIRST_PAINT", "READY")
+READY_TIMEOUT_S = 30.0
 
 
 def mark(name: str) -> None:
@@ -35,6 +38,8 @@ class FirstPaint(QObject):
         super().__init__()
         self._app = app
         self._seen = False
+        self._window: QMainWindow | None = None
+        self._painted_at = 0.0
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         """On the main window's first update request, report once it has been painted."""
@@ -44,12 +49,27 @@ class FirstPaint(QObject):
             and isinstance(watched, QMainWindow)
         ):
             self._seen = True
+            self._window = watched
             QTimer.singleShot(0, self._report)  # runs after this event, the paint, is done
         return False
 
     def _report(self) -> None:
         mark("FIRST_PAINT")
-        self._app.exit(0)
+        self._painted_at = time.monotonic()
+        self._wait_ready()
+
+    def _wait_ready(self) -> None:
+        from ui.main_window import SessionPlaceholder
+
+        window = self._window
+        mounted = not isinstance(getattr(window, "session_page", None), SessionPlaceholder)
+        if mounted and getattr(window, "pages_built", True):
+            mark("READY")
+            self._app.exit(0)
+        elif time.monotonic() - self._painted_at > READY_TIMEOUT_S:
+            self._app.exit(3)
+        else:
+            QTimer.singleShot(5, self._wait_ready)
 
 
 def main() -> int:

@@ -9,7 +9,7 @@ database (invented patients only, never the clinic file), for training and tryin
 Start-up order (issue 8): the lock file, the header and schema check, migrations and the marking
 of sessions left running happen at open, before sign-in; the whole file's integrity check and
 today's backup run on a worker once the main window is painted (services.upkeep), and a file
-that fails the check refuses every write from then on. See docs/startup.md.
+that fails the check refuses every write from then on (why: storage/upkeep.py).
 """
 
 from __future__ import annotations
@@ -281,14 +281,25 @@ class SignedInSession:
 
     user: User
     workstation: Workstation
-    device_side: DeviceSide
     shell: AccountsShell
     demo_db: Database | None  # a trainer's demo database (the clinic file stays open for audit)
+    device_side: DeviceSide | None = None  # started by start_device_side
+
+    def start_device_side(self) -> DeviceSide:
+        """Start the device thread and mount the session page (once)."""
+        if self.device_side is None:
+            trainer = self.demo_db is not None
+            side = build_device_side(self.workstation, demo=trainer,
+                                     user_id=None if trainer else self.user.id)  # fmt: skip
+            side.mount.flow.session_live.connect(self.shell.set_session_live)
+            self.device_side = side
+        return self.device_side
 
     def close(self, reason: str | None) -> None:
         """Release and stop the device side, record the sign-out (unless done), close the demo."""
         try:
-            self.device_side.close()
+            if self.device_side is not None:
+                self.device_side.close()
         finally:
             if reason is not None:
                 self.shell.close(reason)
@@ -307,12 +318,14 @@ def start_signed_in(
     hasher: PasswordHasher | None = None,
     monotonic: Callable[[], float] | None = None,
     clock: Clock | None = None,
+    device_after_paint: bool = False,
 ) -> SignedInSession:
     """The workstation for a signed-in user: by role, with the screen lock and their pages.
 
     Clinicians work on the clinic database as themselves (services and recorder audit their id).
     Administrators get the same window: the patient pages refuse with the reason, Accounts and
     Audit are added. A trainer gets demo mode on the demo database, never a clinic record.
+    `device_after_paint` starts the device side at the window's first paint, not before it.
     """
     import time
 
@@ -323,14 +336,18 @@ def start_signed_in(
         demo_db = open_demo_for_trainer(args, clock=clock)
         # The demo database holds no accounts: its invented records are the program's own.
         ws = build_workstation(demo_db, demo=True)
-        side = build_device_side(ws, demo=True)
     else:
         ws = build_workstation(db, demo=False, user_id=user.id)
-        side = build_device_side(ws, demo=False, user_id=user.id)
     shell = AccountsShell(ws.window, db, auth, user, hasher=hasher,
                           monotonic=monotonic or time.monotonic)  # fmt: skip
-    side.mount.flow.session_live.connect(shell.set_session_live)
-    return SignedInSession(user, ws, side, shell, demo_db)
+    session = SignedInSession(user, ws, shell, demo_db)
+    if device_after_paint:
+        # Issue 8: the device thread and the session page (with the live plots' pyqtgraph)
+        # come up right after the first paint; no cuff can be reached before the window is.
+        ws.window.first_painted.connect(session.start_device_side)
+    else:
+        session.start_device_side()
+    return session
 
 
 def ask_user(
@@ -445,7 +462,7 @@ def run_app(args: argparse.Namespace) -> int:
                 return 0
             signed_out: list[bool] = []
             try:
-                session = start_signed_in(db, auth, user, args)
+                session = start_signed_in(db, auth, user, args, device_after_paint=True)
             except sqlite3.DatabaseError as exc:
                 # A damaged page that the check at open does not read (the full check runs
                 # after the paint) can be met building the window: say so and stop, as a

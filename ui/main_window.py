@@ -145,12 +145,14 @@ class MainWindow(QMainWindow):
         # A role without patient access (administrator, trainer) sees why, and no patient.
         self.patient_refusal = refusal(services, Permission.VIEW_PATIENTS)
         self.registry = GuardedRegistryPage(services.patients, self.patient_refusal)
-        self.patient_page = PatientPage(services.patients, services.screenings, services.settings)
-        self.screening_page = ScreeningPage(services.screenings)
         self.patients_stack = QStackedWidget()
         self.patients_stack.setObjectName("patientsStack")
-        for page in (self.registry, self.patient_page, self.screening_page):
-            self.patients_stack.addWidget(page)
+        self.patients_stack.addWidget(self.registry)
+        # The patient page and the screening form are built after the first paint (issue 8):
+        # the window opens on the registry, and both are ready before a patient is opened.
+        self._patient_page: PatientPage | None = None
+        self._screening_page: ScreeningPage | None = None
+        self.first_painted.connect(self.build_pages, Qt.ConnectionType.QueuedConnection)
         self._session_page: QWidget = SessionPlaceholder()
         self.settings_page = SettingsPage(services.settings)
         self.settings_refusal = refusal(services, Permission.CHANGE_CLINIC_SETTINGS)
@@ -183,12 +185,40 @@ class MainWindow(QMainWindow):
         self._build_status_bar(database_path)
 
         self.registry.patient_opened.connect(self.open_patient)
-        self.patient_page.back_requested.connect(self.show_registry)
-        self.patient_page.screening_requested.connect(self.start_screening)
-        self.patient_page.session_requested.connect(self._session_for)
-        self.screening_page.back_requested.connect(self._back_to_patient)
-        self.screening_page.saved.connect(self._screening_saved)
         self.show_page(Page.PATIENTS)
+
+    @property
+    def patient_page(self) -> PatientPage:
+        """One patient's record and history (built after the first paint, or at first use)."""
+        if self._patient_page is None:
+            services = self.services
+            page = PatientPage(services.patients, services.screenings, services.settings)
+            self.patients_stack.addWidget(page)
+            page.back_requested.connect(self.show_registry)
+            page.screening_requested.connect(self.start_screening)
+            page.session_requested.connect(self._session_for)
+            self._patient_page = page
+        return self._patient_page
+
+    @property
+    def screening_page(self) -> ScreeningPage:
+        """The screening form (built after the first paint, or at first use)."""
+        if self._screening_page is None:
+            page = ScreeningPage(self.services.screenings)
+            self.patients_stack.addWidget(page)
+            page.back_requested.connect(self._back_to_patient)
+            page.saved.connect(self._screening_saved)
+            self._screening_page = page
+        return self._screening_page
+
+    @property
+    def pages_built(self) -> bool:
+        """True once the patient page and the screening form exist."""
+        return self._patient_page is not None and self._screening_page is not None
+
+    def build_pages(self) -> None:
+        """Build the patient page and the screening form now (if not yet)."""
+        _ = self.patient_page, self.screening_page
 
     # -- building --------------------------------------------------------------------------------
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from types import ModuleType
 from typing import Any
 
-from kaatsu_desktop.session.summary import GROUP_NAMES, alarms_raised, restriction_seconds
+from kaatsu_desktop.session.model import LimbGroup
 from kaatsu_desktop.storage import (
     ClearanceRecord,
     Database,
@@ -21,7 +23,10 @@ from kaatsu_desktop.storage import (
     list_sessions,
 )
 
-LIMB_GROUPS = GROUP_NAMES
+# The summary's group names (session.summary.GROUP_NAMES), from the model: the summary module
+# brings the device link (bleak, D-Bus) with it, which start-up does without (issue 8).
+LIMB_GROUPS: tuple[str, ...] = tuple(group.value for group in LimbGroup)
+GROUP_NAMES = LIMB_GROUPS
 
 
 @dataclass(frozen=True)
@@ -94,14 +99,22 @@ def protocol_pressures(protocol: Mapping[str, Any]) -> dict[str, float | None]:
     }
 
 
+@functools.cache
+def _summary_module() -> ModuleType:
+    from kaatsu_desktop.session import summary  # at the first history read, not at start
+
+    return summary
+
+
 def summarise_session(record: SessionRecord, alarm_events: int) -> SessionSummary:
     """History line of one stored session; ``alarm_events`` counts its events with a priority."""
     # The summary's schema is kaatsu_desktop/session/summary.py (T-TIME-3 restriction time).
+    summary = _summary_module()
     minutes = {
         group: None if seconds is None else round(seconds / 60, 1)
-        for group, seconds in restriction_seconds(record.summary).items()
+        for group, seconds in summary.restriction_seconds(record.summary).items()
     }
-    alarms = alarms_raised(record.summary)
+    alarms = summary.alarms_raised(record.summary)
     if alarms is None:
         alarms = alarm_events
     protocol = record.protocol.get("name") or record.protocol.get("id") or "?"

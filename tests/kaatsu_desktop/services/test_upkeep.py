@@ -77,3 +77,19 @@ def test_a_file_checked_at_open_is_not_checked_again(
         qtbot.wait(50)
         assert len(checked) == 1
         assert upkeep.close()
+
+
+def test_history_names_the_summary_groups_without_loading_the_device_link() -> None:
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "from kaatsu_desktop.services import history\n"
+        "assert 'devices.link' not in sys.modules, 'the device link came with the history'\n"
+        "from kaatsu_desktop.session.summary import GROUP_NAMES\n"
+        "assert history.LIMB_GROUPS == GROUP_NAMES, (history.LIMB_GROUPS, GROUP_NAMES)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=60, check=False)  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
