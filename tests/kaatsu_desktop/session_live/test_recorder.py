@@ -113,7 +113,9 @@ def test_a_stuck_writer_never_blocks_the_device_thread_and_drops_are_counted(
             t = time.perf_counter()
             rec.add_frame(i * 10, frame())
             worst = max(worst, time.perf_counter() - t)
-        assert worst < 0.005  # appends never wait for the database
+        # Appends never wait for the database, which stays locked for seconds: a wait would show
+        # as seconds, while a loaded machine (or a 5 ms GIL switch) can stall any call briefly.
+        assert worst < 0.25
         assert rec.stats.samples_dropped == 200 * 4  # 100 frames fit, the rest are counted
         hold.set()
         blocker.join(5)
