@@ -48,6 +48,7 @@ from kaatsu_desktop.services.upkeep import DatabaseUpkeep
 from kaatsu_desktop.storage import (
     Clock,
     Database,
+    DatabaseDamaged,
     Role,
     StorageError,
     User,
@@ -302,7 +303,11 @@ class SignedInSession:
                 self.device_side.close()
         finally:
             if reason is not None:
-                self.shell.close(reason)
+                try:
+                    self.shell.close(reason)
+                except DatabaseDamaged:  # the sign-out is not written to a damaged file
+                    log.warning("sign-out of %s not recorded: the database is damaged",
+                                self.user.id)  # fmt: skip
             self.workstation.window.close()
             self.workstation.window.deleteLater()
             if self.demo_db is not None:

@@ -198,3 +198,42 @@ def test_damage_met_while_building_the_window_is_said_and_stops(
     assert composition.run_app(argparse.Namespace(demo=False, db=path)) == 1
     assert len(said) == 1 and "integrity check" in said[0] and "restore" in said[0]
     assert not path.with_name("kaatsu.sqlite3.lock").exists()  # closed as on any exit
+
+
+def test_device_side_comes_after_the_first_paint_and_a_damaged_file_still_closes(
+    qtbot, tmp_path: Path
+) -> None:
+    from kaatsu_desktop.accounts import Authenticator, create_account, create_first_administrator
+    from kaatsu_desktop.app import start_signed_in
+    from kaatsu_desktop.storage import open_database
+    from tests.kaatsu_desktop.accounts.conftest import (
+        ADMIN_PASSWORD,
+        CHEAP,
+        CLINICIAN_PASSWORD,
+    )
+    from ui.main_window import SessionPlaceholder
+
+    hasher = CHEAP.hasher()
+    db = open_database(tmp_path / "kaatsu.sqlite3", auto_backup=False)
+    try:
+        admin = create_first_administrator(db, "Admin Ana", ADMIN_PASSWORD, hasher=hasher)
+        clinician = create_account(db, "Dr Aiko Tanaka", "clinician", CLINICIAN_PASSWORD,
+                                   by=admin, hasher=hasher)  # fmt: skip
+        args = argparse.Namespace(demo=False, db=db.path)
+        session = start_signed_in(db, Authenticator(db, hasher=hasher), clinician, args,
+                                  hasher=hasher, device_after_paint=True)  # fmt: skip
+        window = session.workstation.window
+        qtbot.addWidget(window)
+        assert session.device_side is None and isinstance(window.session_page, SessionPlaceholder)
+        assert not window.pages_built
+        with qtbot.waitSignal(window.first_painted, timeout=5000):
+            window.show()
+        qtbot.waitUntil(lambda: window.pages_built, timeout=5000)
+        side = session.device_side
+        assert side is not None and side.runtime.running
+        assert not isinstance(window.session_page, SessionPlaceholder)
+        db.mark_damaged("found by the test")
+        session.close("closed")  # the sign-out is not written, and nothing raises
+        assert not side.runtime.running
+    finally:
+        db.close()
