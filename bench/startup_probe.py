@@ -8,22 +8,27 @@
 - an application event filter waits for the main window's first repaint; once it has been
   flushed it prints ``FIRST_PAINT <t>``. What the window builds right after its first paint
   (the session page on a running device thread, the patient page and the screening form) is
-  awaited too: ``READY <t>`` once all are there. Then the probe quits the event loop, so the
-  app closes its database and device thread as on any exit.
+  awaited too: ``READY <t>`` once all are there. With ``KAATSU_PROBE_UPKEEP=1`` the probe also
+  waits for the database check and today's backup (a worker's, after the paint) and prints
+  ``UPKEEP <t>``. Then it quits the event loop, so the app closes its database and device
+  thread as on any exit (an unfinished check or backup is stopped).
 
 Times are ``time.monotonic()`` seconds, the clock the parent process reads too.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QMainWindow
 
-MARKS = ("SIGN_IN", "FIRST_PAINT", "READY")
+MARKS = ("SIGN_IN", "FIRST_PAINT", "READY", "UPKEEP")
 READY_TIMEOUT_S = 30.0
+UPKEEP_TIMEOUT_S = 300.0
+UPKEEPS: list = []  # the app's DatabaseUpkeep, recorded as it is made
 
 
 def mark(name: str) -> None:
@@ -65,11 +70,23 @@ class FirstPaint(QObject):
         mounted = not isinstance(getattr(window, "session_page", None), SessionPlaceholder)
         if mounted and getattr(window, "pages_built", True):
             mark("READY")
-            self._app.exit(0)
+            if os.environ.get("KAATSU_PROBE_UPKEEP") == "1":
+                self._wait_upkeep()
+            else:
+                self._app.exit(0)
         elif time.monotonic() - self._painted_at > READY_TIMEOUT_S:
             self._app.exit(3)
         else:
             QTimer.singleShot(5, self._wait_ready)
+
+    def _wait_upkeep(self) -> None:
+        if UPKEEPS and UPKEEPS[0].backup is not None:
+            mark("UPKEEP")
+            self._app.exit(0)
+        elif time.monotonic() - self._painted_at > UPKEEP_TIMEOUT_S:
+            self._app.exit(4)
+        else:
+            QTimer.singleShot(20, self._wait_upkeep)
 
 
 def main() -> int:
@@ -86,7 +103,13 @@ def main() -> int:
         mark("SIGN_IN")
         return get_user(db, user_id)
 
+    class RecordedUpkeep(composition.DatabaseUpkeep):  # type: ignore[name-defined, misc]
+        def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+            super().__init__(*args, **kwargs)
+            UPKEEPS.append(self)
+
     composition.ask_user = signed_in  # type: ignore[assignment]
+    composition.DatabaseUpkeep = RecordedUpkeep  # type: ignore[misc]
     return app_main(app_args)
 
 
