@@ -31,6 +31,7 @@ class Minute:
     rss_mb: float  # resident memory at the end of the minute
     window_s: float
     state: str
+    redraws: int = 0  # plot redraws in the real-time window, all plots together
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,10 @@ def clinician_step(ws: SessionWorkstation) -> None:
         ws.process()
         return
     ws.clinician_step()
+
+
+def _redraws(ws: SessionWorkstation) -> int:
+    return sum(row.plot.refreshes for row in ws.live.rows.values())
 
 
 def run_long_session(
@@ -97,20 +102,25 @@ def run_long_session(
             refresh: tuple[float, ...] = ()
             paint: tuple[float, ...] = ()
             cpu = float("nan")
+            redraws = 0
             if minute in measured:
                 with RealTimePacer(ws.rt) as pacer:
+                    before = _redraws(ws)
                     meter.start()
                     cpu_meter = CpuMeter()
                     ws.wait_real(window_s)
                     cpu = cpu_meter.percent()
                     frames = tuple(meter.stop())
+                    redraws = _redraws(ws) - before
                     refresh, paint = tuple(meter.refresh_ms), tuple(meter.paint_ms)
                 if pacer.error is not None:
                     raise pacer.error
                 step()
             snap = ws.live.snapshot
             state = snap.state.value if snap is not None else "?"
-            records.append(Minute(minute, frames, refresh, paint, cpu, rss_mb(), window_s, state))
+            records.append(
+                Minute(minute, frames, refresh, paint, cpu, rss_mb(), window_s, state, redraws)
+            )
         controller = ws.controller
         recorder = controller.recorder
         stats = controller.stats()
