@@ -183,9 +183,13 @@ class LiveSessionPanel(QWidget):
         return self._refresh(list(self.rows.values()))
 
     def refresh_due(self) -> int:
-        """The timer's tick: redraw the next plots in turn; returns how many redrew."""
+        """The timer's tick: redraw the next plots in turn; returns how many redrew.
+
+        Nothing while the panel is hidden (another page is shown): the plots catch up within
+        a tick of showing again.
+        """
         rows = list(self.rows.values())
-        if not rows:
+        if not rows or not self.isVisible():
             return 0
         count = plots_per_tick(len(rows))
         start = self._next_plot % len(rows)

@@ -203,7 +203,10 @@ def test_the_timer_redraws_every_plot_about_20_times_a_second_two_at_a_tick(qtbo
     page.live.plot_timer.stop()  # ticked by hand below
     buffers = CountingBuffers(4, rate_hz=100.0)
     page.live.buffers = buffers
-    latest = 0.0
+    latest = feed(buffers, 0.0, 1.0)
+    assert page.live.refresh_due() == 0  # hidden: nothing drawn, nothing copied
+    page.show()
+    qtbot.waitExposed(page)
     for _ in range(6):
         latest = feed(buffers, latest, PLOT_INTERVAL_MS / 1000)  # 100 Hz streams on
         assert page.live.refresh_due() == 2
@@ -214,6 +217,8 @@ def test_the_timer_redraws_every_plot_about_20_times_a_second_two_at_a_tick(qtbo
 def test_the_timer_never_copies_more_than_once_a_tick(qtbot, page, driver):
     buffers = CountingBuffers(4, rate_hz=100.0)
     page.live.buffers = buffers
+    page.show()
+    qtbot.waitExposed(page)
     t = [0.0]
 
     def more() -> None:  # 100 samples per channel between timer ticks
