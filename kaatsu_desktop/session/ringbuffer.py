@@ -30,7 +30,8 @@ class ChannelSeries:
         return len(self.t)
 
 
-_BATCH = 64  # samples staged in a plain list before they are copied into the array in one go
+_BATCH = 256  # samples staged in a plain list before they are copied into the array in one go
+_STAGED_MAX = 4 * _BATCH  # four numbers per sample
 
 
 class ChannelRing:
@@ -70,7 +71,7 @@ class ChannelRing:
         staged = self._staged
         staged += (t, pressure, target, phase)
         self._count += 1
-        if len(staged) >= 4 * _BATCH:
+        if len(staged) >= _STAGED_MAX:
             self._commit()
 
     def _commit(self) -> None:
@@ -194,6 +195,11 @@ class SessionBuffers:
         live, overview = self.live, self.overview
         with self._lock:
             for channel, pressure, target, phase in samples:
-                live[channel]._stage(t, pressure, target, phase)
+                ring = live[channel]
+                staged = ring._staged
+                staged += (t, pressure, target, phase)  # ChannelRing._stage, inlined
+                ring._count += 1
+                if len(staged) >= _STAGED_MAX:
+                    ring._commit()
         for channel, pressure, target, phase in samples:
             overview[channel].append(t, pressure, target, phase)
