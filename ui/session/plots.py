@@ -305,6 +305,8 @@ class ChannelPlot(pg.GraphicsLayoutWidget):
         # window repaints per refresh); refresh() asks for the areas it changed instead, so the
         # four plots repaint together in the window's next update.
         self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.NoViewportUpdate)
+        for plot in (self.live, self.overview):  # a layout change moves everything: all of it
+            plot.getViewBox().sigResized.connect(self._repaint_all)
         # The background is one colour: filled, it costs half of what a cached background costs,
         # which Qt draws as an image and splits across threads that a busy machine must wake.
         self.setCacheMode(QGraphicsView.CacheModeFlag.CacheNone)
@@ -335,6 +337,9 @@ class ChannelPlot(pg.GraphicsLayoutWidget):
             self._repaint(self.overview, axes=moved)
         self.refreshes += 1
         return True
+
+    def _repaint_all(self, *_args: object) -> None:
+        self.viewport().update()
 
     def _area(self, item: QGraphicsItem) -> QRegion:
         return QRegion(self.mapFromScene(item.sceneBoundingRect()).boundingRect())

@@ -180,6 +180,28 @@ def test_the_four_plots_repaint_together_in_one_window_update(qtbot, page, drive
             assert not painted.intersects(plot._area(plot.overview.getAxis(axis)))
 
 
+def test_a_layout_change_inside_a_plot_repaints_all_of_it(qtbot, page, driver):
+    page.show()
+    qtbot.waitExposed(page)
+    plot = page.live.rows[0].plot
+    painted: list[QRegion] = []
+
+    class Spy(QObject):
+        def eventFilter(self, obj, event):
+            if event.type() == QEvent.Type.Paint and obj is plot.viewport():
+                painted.append(QRegion(event.region()))
+            return False
+
+    spy = Spy()
+    qtbot.wait(50)  # the first paints are done
+    plot.viewport().installEventFilter(spy)
+    plot.live.getAxis("left").setWidth(90)  # as when a wider label comes: the plot area moves
+    qtbot.wait(50)
+    plot.viewport().removeEventFilter(spy)
+    whole = QRegion(plot.viewport().rect())
+    assert any(region.contains(whole.boundingRect()) for region in painted)
+
+
 def test_the_overview_axis_moves_once_a_minute(page, driver):
     buffers = SessionBuffers(4, rate_hz=100.0)
     page.live.buffers = buffers
