@@ -217,8 +217,9 @@ class MainWindow(QMainWindow):
         return self._patient_page is not None and self._screening_page is not None
 
     def build_pages(self) -> None:
-        """Build the patient page and the screening form now (if not yet)."""
-        _ = self.patient_page, self.screening_page
+        """Build the patient page (its plots too) and the screening form now (if not yet)."""
+        _ = self.screening_page
+        self.patient_page.prebuild()
 
     # -- building --------------------------------------------------------------------------------
 

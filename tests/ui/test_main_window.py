@@ -130,6 +130,11 @@ def test_first_painted_once_after_the_first_paint(qtbot, window: MainWindow) -> 
     window.update()
     qtbot.wait(50)
     assert painted == [True]
+    # Right after it: the patient page with its plots and the screening form, off screen.
+    qtbot.waitUntil(lambda: window.pages_built, timeout=5000)
+    page = window.patient_page
+    assert page.sessions_tab.plot_slot.built and page.screenings_tab.timeline_slot.built
+    assert window.patients_stack.currentWidget() is window.registry
 
 
 def test_database_check_in_the_status_bar(window: MainWindow) -> None:

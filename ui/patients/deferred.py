@@ -35,12 +35,16 @@ class DeferredPlot(QWidget):
         """True while a drawing waits for the next show."""
         return self._pending is not None
 
-    @property
-    def widget(self) -> Any:
-        """The widget, built now if it was not, drawn with the latest data."""
+    def build(self) -> None:
+        """Build the widget now, without drawing (ahead of its first show)."""
         if self._widget is None:
             self._widget = self._build()
             self._box.addWidget(self._widget)
+
+    @property
+    def widget(self) -> Any:
+        """The widget, built now if it was not, drawn with the latest data."""
+        self.build()
         if self._pending is not None:
             draw, self._pending = self._pending, None
             draw(self._widget)
