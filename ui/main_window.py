@@ -148,11 +148,22 @@ class MainWindow(QMainWindow):
         self.patients_stack = QStackedWidget()
         self.patients_stack.setObjectName("patientsStack")
         self.patients_stack.addWidget(self.registry)
-        # The patient page and the screening form are built after the first paint (issue 8):
-        # the window opens on the registry, and both are ready before a patient is opened.
+        # The patient page, its plots and the screening form are built after the first paint
+        # (issue 8), one piece per turn of the event loop so that typing in the registry is
+        # answered between them; all are there before a person can open a patient.
         self._patient_page: PatientPage | None = None
         self._screening_page: ScreeningPage | None = None
-        self.first_painted.connect(self.build_pages, Qt.ConnectionType.QueuedConnection)
+        self._later = [
+            lambda: self.patient_page,
+            lambda: self.patient_page.sessions_tab.plot_slot.build(),
+            lambda: self.patient_page.screenings_tab.timeline_slot.build(),
+            lambda: self.screening_page,
+        ]
+        self._builder = QTimer(self)
+        self._builder.setSingleShot(True)
+        self._builder.setInterval(0)
+        self._builder.timeout.connect(self._build_next)
+        self.first_painted.connect(self._builder.start)
         self._session_page: QWidget = SessionPlaceholder()
         self.settings_page = SettingsPage(services.settings)
         self.settings_refusal = refusal(services, Permission.CHANGE_CLINIC_SETTINGS)
@@ -213,13 +224,19 @@ class MainWindow(QMainWindow):
 
     @property
     def pages_built(self) -> bool:
-        """True once the patient page and the screening form exist."""
-        return self._patient_page is not None and self._screening_page is not None
+        """True once the patient page, its plots and the screening form exist."""
+        return not self._later
 
     def build_pages(self) -> None:
-        """Build the patient page (its plots too) and the screening form now (if not yet)."""
-        _ = self.screening_page
-        self.patient_page.prebuild()
+        """Build now what is left of the patient page, its plots and the screening form."""
+        while self._later:
+            self._later.pop(0)()
+
+    def _build_next(self) -> None:
+        if self._later:
+            self._later.pop(0)()
+        if self._later:
+            self._builder.start()
 
     # -- building --------------------------------------------------------------------------------
 
