@@ -84,13 +84,23 @@ def run(params: Params) -> BenchResult:
             anchor="every thread: UI, device loop, recorder",
         ),
     ]
+    figures.append(
+        Figure(
+            "UI thread ready but without a CPU, mean of the measured minutes",
+            sum(100 * m.ui_wait_s / m.window_s for m in per_minute.values()) / len(per_minute),
+            "% of the time",
+            anchor="taken by other processes and threads: frame times stretch by as much",
+        )
+    )
     for m in per_minute.values():
         figures.append(
             Figure(f"minute {m.minute}: frame p50 / p95, CPU",
                    median(m.frames_ms), "ms",
                    anchor=f"p95 {percentile(m.frames_ms, 95):.1f} ms, "
                    f"refresh p50 {median(m.refresh_ms):.1f} ms, "
-                   f"{len(m.paint_ms) / m.window_s:.0f} repaints/s, CPU {m.cpu_percent:.0f} %")
+                   f"{len(m.paint_ms) / m.window_s:.0f} repaints/s, CPU {m.cpu_percent:.0f} %, "
+                   f"UI thread on a CPU {100 * m.ui_cpu_s / m.window_s:.0f} % and ready "
+                   f"without one {100 * m.ui_wait_s / m.window_s:.0f} % of the time")
         )  # fmt: skip
     notes = (
         f"{session.frames:,} frames streamed, {session.samples_written:,} samples recorded; "

@@ -11,6 +11,9 @@ process CPU and the resident memory are taken.
 from __future__ import annotations
 
 import gc
+import math
+import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -32,6 +35,8 @@ class Minute:
     window_s: float
     state: str
     redraws: int = 0  # plot redraws in the real-time window, all plots together
+    ui_cpu_s: float = math.nan  # CPU time of the UI thread over the window
+    ui_wait_s: float = math.nan  # time the UI thread was ready to run but had no CPU (Linux)
 
 
 @dataclass(frozen=True)
@@ -63,6 +68,21 @@ def clinician_step(ws: SessionWorkstation) -> None:
         ws.process()
         return
     ws.clinician_step()
+
+
+def thread_times() -> tuple[float, float]:
+    """(CPU seconds, seconds spent ready but waiting for a CPU) of the calling thread.
+
+    The wait is what other processes (and this one's other threads) took from it; NaN where the
+    kernel does not say (Linux ``schedstat`` only).
+    """
+    cpu = time.thread_time()
+    try:
+        with open(f"/proc/self/task/{threading.get_native_id()}/schedstat", encoding="ascii") as f:
+            wait = int(f.read().split()[1]) / 1e9
+    except (OSError, ValueError, IndexError):
+        wait = math.nan
+    return cpu, wait
 
 
 def _redraws(ws: SessionWorkstation) -> int:
@@ -101,17 +121,20 @@ def run_long_session(
             frames: tuple[float, ...] = ()
             refresh: tuple[float, ...] = ()
             paint: tuple[float, ...] = ()
-            cpu = float("nan")
+            cpu = ui_cpu = ui_wait = math.nan
             redraws = 0
             if minute in measured:
                 with RealTimePacer(ws.rt) as pacer:
                     before = _redraws(ws)
                     meter.start()
                     cpu_meter = CpuMeter()
+                    ui_before = thread_times()
                     ws.wait_real(window_s)
+                    ui_after = thread_times()
                     cpu = cpu_meter.percent()
                     frames = tuple(meter.stop())
                     redraws = _redraws(ws) - before
+                    ui_cpu, ui_wait = (a - b for a, b in zip(ui_after, ui_before, strict=True))
                     refresh, paint = tuple(meter.refresh_ms), tuple(meter.paint_ms)
                 if pacer.error is not None:
                     raise pacer.error
@@ -119,8 +142,11 @@ def run_long_session(
             snap = ws.live.snapshot
             state = snap.state.value if snap is not None else "?"
             records.append(
-                Minute(minute, frames, refresh, paint, cpu, rss_mb(), window_s, state, redraws)
-            )
+                Minute(
+                    minute, frames, refresh, paint, cpu, rss_mb(), window_s, state, redraws,
+                    ui_cpu, ui_wait,
+                )
+            )  # fmt: skip
         controller = ws.controller
         recorder = controller.recorder
         stats = controller.stats()
