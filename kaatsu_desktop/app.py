@@ -334,6 +334,8 @@ def start_signed_in(
     """
     import time
 
+    from PySide6.QtCore import Qt
+
     from ui.accounts.shell import AccountsShell
 
     demo_db = None
@@ -349,7 +351,9 @@ def start_signed_in(
     if device_after_paint:
         # Issue 8: the device thread and the session page (with the live plots' pyqtgraph)
         # come up right after the first paint; no cuff can be reached before the window is.
-        ws.window.first_painted.connect(session.start_device_side)
+        # Queued: the database check's worker, started at the same paint, gets going first.
+        queued = Qt.ConnectionType.QueuedConnection
+        ws.window.first_painted.connect(session.start_device_side, queued)
     else:
         session.start_device_side()
     return session
