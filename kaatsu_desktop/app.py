@@ -72,6 +72,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+UPKEEP_LATEST_MS = 5000  # the database check and backup start by then, painted or not
+
 
 @dataclass(frozen=True)
 class Workstation:
@@ -239,10 +241,13 @@ def build_device_side(ws: Workstation, *, demo: bool, user_id: int | None = None
     return DeviceSide(runtime, mount)
 
 
-def attach_upkeep(upkeep: DatabaseUpkeep, window: MainWindow) -> None:
+def attach_upkeep(
+    upkeep: DatabaseUpkeep, window: MainWindow, *, latest_ms: int = UPKEEP_LATEST_MS
+) -> None:
     """The window shows the database check and today's backup, which start at its first paint.
 
-    A window built later (after a sign-out and a new sign-in) is told what is known already.
+    They start `latest_ms` after this call at the latest, painted or not (a window started
+    minimized). A window built later (after a sign-out and a new sign-in) is told what is known.
     """
     upkeep.checked.connect(window.show_integrity)
     upkeep.damaged.connect(window.show_database_damaged)
@@ -250,6 +255,7 @@ def attach_upkeep(upkeep: DatabaseUpkeep, window: MainWindow) -> None:
     if not upkeep.started:
         window.show_integrity(None)
         window.first_painted.connect(upkeep.start)
+        upkeep.start_later(latest_ms)
         return
     window.show_integrity(upkeep.integrity)
     if upkeep.damage is not None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
 from kaatsu_desktop.storage import Database
 from kaatsu_desktop.storage.upkeep import BackupOutcome, IntegrityOutcome, Upkeep
@@ -39,6 +39,9 @@ class DatabaseUpkeep(QObject):
         self.backup: BackupOutcome | None = None
         # Queued: the worker's outcomes are handled on the thread this object lives on (the UI).
         self._from_worker.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
+        self._later = QTimer(self)
+        self._later.setSingleShot(True)
+        self._later.timeout.connect(self.start)
 
     @property
     def started(self) -> bool:
@@ -52,6 +55,7 @@ class DatabaseUpkeep(QObject):
 
     def start(self) -> None:
         """Start the work (a second call does nothing)."""
+        self._later.stop()
         if self._worker is not None:
             return
         if self._db.fully_checked:  # the open checked the whole file already
@@ -64,6 +68,10 @@ class DatabaseUpkeep(QObject):
             on_backup=self._from_worker.emit,
         )
         self._worker.start()
+
+    def start_later(self, ms: int) -> None:
+        """Start in ``ms`` milliseconds unless started before."""
+        self._later.start(ms)
 
     def wait(self, timeout: float | None = None) -> bool:
         """Wait for the worker (tests); True when it has finished or never started."""

@@ -237,3 +237,24 @@ def test_device_side_comes_after_the_first_paint_and_a_damaged_file_still_closes
         assert not side.runtime.running
     finally:
         db.close()
+
+
+def test_check_and_backup_start_anyway_when_the_window_is_never_painted(
+    qtbot, tmp_path: Path
+) -> None:
+    from kaatsu_desktop.app import attach_upkeep
+    from kaatsu_desktop.services.upkeep import DatabaseUpkeep
+    from kaatsu_desktop.storage import open_database
+
+    db = open_database(tmp_path / "kaatsu.sqlite3", auto_backup=False, full_check=False)
+    upkeep = DatabaseUpkeep(db)
+    try:
+        ws = build_workstation(db, demo=False)
+        qtbot.addWidget(ws.window)
+        attach_upkeep(upkeep, ws.window, latest_ms=50)  # the window is never shown
+        with qtbot.waitSignal(upkeep.backed_up, timeout=10_000):
+            pass
+        assert upkeep.started and upkeep.integrity is not None and upkeep.integrity.ok
+    finally:
+        upkeep.close()
+        db.close()
