@@ -9,6 +9,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QFrame,
     QHBoxLayout,
+    QLineEdit,
     QPushButton,
     QSpinBox,
     QVBoxLayout,
@@ -18,6 +19,7 @@ from PySide6.QtWidgets import (
 from kaatsu_desktop.clinical import ClinicSettings
 from kaatsu_desktop.clinical.settings import BOUNDS
 from kaatsu_desktop.services import FormError, SettingsService
+from kaatsu_desktop.services.settings import CLINIC_NAME_MAX
 from ui.forms import FieldSet
 from ui.theme import TOUCH_MIN_PX
 from ui.widgets import FieldError, primary_button, styled_label
@@ -87,6 +89,12 @@ class SettingsPage(QFrame):
             spin.setToolTip(self.tr("From {low} to {high}").format(low=low, high=high))
             self.fieldset.add(form, key, spin, _tr(label))
             self.spins[key] = spin
+        self.clinic_name = QLineEdit()
+        self.clinic_name.setMaxLength(CLINIC_NAME_MAX)
+        self.clinic_name.setMinimumHeight(TOUCH_MIN_PX)
+        self.clinic_name.setMaximumWidth(420)
+        self.clinic_name.setPlaceholderText(self.tr("Reports then say \u201cClinic\u201d"))
+        self.fieldset.add(form, "clinic_name", self.clinic_name, self.tr("Clinic name on reports"))
         self.save_button = primary_button(self.tr("Save settings"), "saveSettingsButton")
         self.revert_button = QPushButton(self.tr("Revert"))
         self.revert_button.setObjectName("revertSettingsButton")
@@ -130,6 +138,7 @@ class SettingsPage(QFrame):
         for key, value in settings.to_dict().items():
             if key in self.spins:
                 self.spins[key].setValue(value)
+        self.clinic_name.setText(self._settings.clinic_name())
 
     def revert(self) -> None:
         """Show the stored settings again and clear every error."""
@@ -142,6 +151,7 @@ class SettingsPage(QFrame):
         """Store the values shown; when refused, show why at the field and keep them."""
         try:
             self._settings.save(self.values())
+            self._settings.save_clinic_name(self.clinic_name.text())
         except FormError as refused:
             self.fieldset.show_refusal(refused.errors, self.message)
             self.status.setText(self.tr("Not saved."))

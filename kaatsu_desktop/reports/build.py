@@ -37,7 +37,7 @@ from kaatsu_desktop.reports.model import (
     ScreeningInForce,
 )
 from kaatsu_desktop.reports.timeline import build_timeline
-from kaatsu_desktop.services.settings import settings_from_stored
+from kaatsu_desktop.services.settings import CLINIC_NAME_KEY, settings_from_stored
 from kaatsu_desktop.session.limits import SessionLimits
 from kaatsu_desktop.session.model import LimbGroup, channel_label, site_from_key, site_label
 from kaatsu_desktop.session.summary import restriction_seconds
@@ -62,7 +62,6 @@ from kaatsu_desktop.storage.errors import NotFound
 log = logging.getLogger(__name__)
 
 _CTX = "Reports"
-CLINIC_NAME_KEY = "report.clinic_name"  # settings key; the report says "Clinic" without it
 GROUPS = (LimbGroup.ARMS, LimbGroup.LEGS)
 
 

@@ -10,12 +10,15 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 
 from kaatsu_desktop.accounts.permissions import Permission, require_user_id
-from kaatsu_desktop.clinical import ClinicSettings, SettingsError
+from kaatsu_desktop.clinical import ClinicSettings, FieldError, SettingsError
+from kaatsu_desktop.i18n import translate
 from kaatsu_desktop.services.errors import FormError
 from kaatsu_desktop.storage import Database, ValidationError, get_settings, set_settings
 
 log = logging.getLogger(__name__)
 
+CLINIC_NAME_KEY = "report.clinic_name"  # printed on reports; they say "Clinic" without it
+CLINIC_NAME_MAX = 120  # one line of a report's heading
 KEY_PREFIX = "clinic."  # the settings table is shared; ClinicSettings keys carry this prefix
 FIELDS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(ClinicSettings))
 
@@ -74,3 +77,26 @@ class SettingsService(QObject):
         log.info("clinic settings saved")
         self.settings_changed.emit(settings)
         return settings
+
+    def clinic_name(self) -> str:
+        """The clinic's name printed on reports, or "" when none was given."""
+        name = get_settings(self._db).get(CLINIC_NAME_KEY)
+        return name.strip() if isinstance(name, str) else ""
+
+    def save_clinic_name(self, name: str) -> str:
+        """Store the clinic's name for reports ("" removes it); FormError when too long.
+
+        Administrators only, like the other clinic settings.
+        """
+        require_user_id(self._db, self.user_id, Permission.CHANGE_CLINIC_SETTINGS)
+        name = " ".join(name.split())  # one line: a heading, not a paragraph
+        if len(name) > CLINIC_NAME_MAX:
+            reason = translate("SettingsService", "At most {n} characters.").format(
+                n=CLINIC_NAME_MAX
+            )
+            raise FormError([FieldError("clinic_name", reason)])
+        if name == self.clinic_name():
+            return name
+        set_settings(self._db, {CLINIC_NAME_KEY: name or None}, by=self.user_id)
+        log.info("clinic name for reports %s", "saved" if name else "removed")
+        return name

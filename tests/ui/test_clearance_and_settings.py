@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog
 
-from kaatsu_desktop.services import Services
+from kaatsu_desktop.services import FormError, Services
 from kaatsu_desktop.storage import Database, get_settings, list_audit, list_clearances
 from tests.kaatsu_desktop.clinical.builders import screening
 from tests.ui.conftest import TODAY, add_patient
@@ -120,3 +121,24 @@ def test_patient_page_lists_sessions_with_minutes_and_alarms(
     assert rows["Cycle (mmHg)"] == ["9.0", "12.0", "0", "completed"]
     assert rows["constant-mmhg"] == ["not recorded", "not recorded", "0", "aborted: dizziness"]
     assert page.latest_verdict.verdict == "none"  # no screening on file
+
+
+def test_settings_clinic_name_for_reports_saved_refused_and_reverted(
+    qtbot, services: Services, db: Database
+) -> None:
+    page = SettingsPage(services.settings)
+    qtbot.addWidget(page)
+    assert page.clinic_name.text() == ""
+    page.clinic_name.setText("  Clinique   du Parc ")
+    assert page.save() is True
+    assert get_settings(db)["report.clinic_name"] == "Clinique du Parc"
+    assert services.settings.clinic_name() == "Clinique du Parc"
+    page.clinic_name.setText("Elsewhere")
+    page.revert()
+    assert page.clinic_name.text() == "Clinique du Parc"
+    with pytest.raises(FormError) as refused:
+        services.settings.save_clinic_name("x" * 121)
+    assert refused.value.fields == ("clinic_name",)
+    page.clinic_name.setText("")
+    assert page.save() is True
+    assert "report.clinic_name" not in get_settings(db)  # reports say "Clinic" again
