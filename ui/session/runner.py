@@ -33,6 +33,7 @@ from kaatsu_desktop.session import LimbGroup, SessionSnapshot, SkinColour, StopC
 from kaatsu_desktop.session.bridge import SessionBridge
 from kaatsu_desktop.session.controller import SessionController, SessionSetup
 from kaatsu_desktop.session.recorder import Recorder
+from kaatsu_desktop.storage.errors import StorageError
 from ui.session.format import tr
 from ui.session.port import CuffSummary, StartRequest
 
@@ -233,7 +234,18 @@ class CuffSessionHost(QObject):
 
     def start_session(self, request: StartRequest, settings: ClinicSettings) -> None:
         """Start a session for a checked request; ``session_started`` or ``session_failed``."""
-        recorder = self.recorder_factory(request) if self.recorder_factory else None
+        try:
+            recorder = self.recorder_factory(request) if self.recorder_factory else None
+        except StorageError as exc:
+            # A session that cannot be recorded is not started: its record is the clinic's proof
+            # of what the patient went through (a damaged or locked database, a full disk).
+            log.error("session not started, its record cannot be written: %s", exc)
+            self.session_failed.emit(
+                tr("The session was not started: its record cannot be stored. {error}").format(
+                    error=exc
+                )
+            )
+            return
         setup = SessionSetup(
             settings=settings,
             protocol=request.protocol,

@@ -255,3 +255,26 @@ def test_escape_and_space_release_through_the_controller_from_any_page(
     window.show_page(Page.SESSION)
     qtbot.keyClick(live.banner.ack, Qt.Key.Key_Space)
     rig.pump(lambda: live.log.kinds().count("release") == 2, 2.0)
+
+
+def test_no_session_starts_when_its_record_cannot_be_stored(
+    qtbot, rig: Rig, services: Services, db: Database
+):
+    patient = add_patient(services)
+    services.screenings.save(patient.id, SCREENING)
+    rig.window.open_patient(patient.id)
+    qtbot.mouseClick(rig.window.patient_page.session_button, Qt.MouseButton.LeftButton)
+    setup = rig.mount.setup
+    rig.click(qtbot, setup.picker.scan)
+    rig.pump(lambda: setup.picker.found.count() > 0, 10.0)
+    rig.click(qtbot, setup.picker.connect_button)
+    rig.pump(lambda: setup.cuff is not None, 10.0)
+    answer_all(qtbot, setup.checklist)
+    db.mark_damaged("page 12: btree cell count wrong")  # the background check failed meanwhile
+    rig.click(qtbot, setup.checklist.start)
+    rig.run(1.0, step=0.25)
+    assert rig.page.stack.currentWidget() is setup  # nothing started, nothing inflated
+    assert rig.mount.host.session is None
+    assert setup.message.isVisibleTo(rig.page)
+    assert "record cannot be stored" in setup.message.text()
+    assert "integrity check" in setup.message.text()
