@@ -16,6 +16,9 @@ What the UI calls (no widget here):
   `activity(now)` on input, `tick(now)` from a timer; on the change to locked call
   `auth.lock(user)`, hide patient data (never the session panel's release and alarms, never
   the running session) and on the password `auth.unlock(user, password)` then `lock.unlock(now)`.
+  A damaged database (storage.DatabaseDamaged, writes refused): `sign_in` and the audit export
+  raise it; `lock` and `sign_out` raise it after nothing was written (lock and sign out anyway,
+  log it); `unlock` still checks the password and returns `SignedIn.recorded` False.
 - Administrators: `create_account`, `reset_password`, `change_role`, `set_active`,
   `unlock_account`, `list_accounts`, `save_account_settings`, `view_audit`, `export_audit_csv`.
 - Records: `authorship(db, record)` names who created and last changed any record;

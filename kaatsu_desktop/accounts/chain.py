@@ -166,8 +166,14 @@ def write_new_file(dest: Path, text: str) -> Path:
 
 
 def export_audit_csv(db: Database, dest: Path, *, by: User | None) -> int:
-    """Export the whole trail to a new CSV file (VIEW_AUDIT); the export itself is audited."""
+    """Export the whole trail to a new CSV file (VIEW_AUDIT); the export itself is audited.
+
+    DatabaseDamaged, with no file written, once the database refuses writes: an export that
+    cannot be audited is not made.
+    """
     require(by, Permission.VIEW_AUDIT)
+    if db.damage is not None:
+        raise db.damage
     with db.reading():
         text, n = audit_csv_text(db.conn)
     written = write_new_file(dest, text)

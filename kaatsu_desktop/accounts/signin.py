@@ -2,6 +2,14 @@
 
 Time comes from the database's injected clock (`db.now()`), so tests move it by hand. Every
 attempt is audited; no password, hash or typed user name ever reaches the log or the audit rows.
+
+A database that failed its integrity check refuses every write (DatabaseDamaged). Then nobody
+signs in (the pages that need a sign-in are disabled anyway, and nothing could be saved), and
+lock and sign-out raise the error for the caller to log. Unlock is the exception: the signed-in
+user's password is still checked against the stored hash, a right one unlocks without an audit
+row (`SignedIn.recorded` False) and wrong ones count toward the lockout in memory, since the
+count cannot be stored. The one at the workstation must be able to get back to it, close it
+properly or run the session on; a lock they cannot lift helps nobody.
 """
 
 from __future__ import annotations
@@ -71,6 +79,7 @@ class SignedIn:
     user: User
     at: datetime
     rehashed: bool  # the stored hash was renewed with the current (stronger) parameters
+    recorded: bool = True  # False: the database is damaged, nothing of it was written
 
 
 class Authenticator:
@@ -88,6 +97,8 @@ class Authenticator:
         self._hasher = hasher or production_hasher()
         self._settings = settings
         self._dummy: str | None = None
+        # Unlock failures on a damaged database, by user id: (failed attempts, locked until).
+        self._unstored: dict[int, tuple[int, datetime | None]] = {}
 
     @property
     def hasher(self) -> PasswordHasher:
@@ -99,7 +110,12 @@ class Authenticator:
         return self._settings or load_account_settings(self._db)
 
     def sign_in(self, name: str, password: str) -> SignedIn:
-        """Sign in by name and password; SignInFailed otherwise (audited either way)."""
+        """Sign in by name and password; SignInFailed otherwise (audited either way).
+
+        DatabaseDamaged, before any check, once the file failed its integrity check.
+        """
+        if self._db.damage is not None:
+            raise self._db.damage
         user = find_user(self._db, name) if isinstance(name, str) else None
         if user is None:
             self._waste_time(password)
@@ -108,7 +124,12 @@ class Authenticator:
         return self._check(user, password, AuditAction.SIGN_IN)
 
     def unlock(self, user: User, password: str) -> SignedIn:
-        """Unlock the screen for the signed-in user; failures count toward the lockout."""
+        """Unlock the screen for the signed-in user; failures count toward the lockout.
+
+        On a damaged database nothing is written: see the module's docstring.
+        """
+        if self._db.damage is not None:
+            return self._unlock_unrecorded(user, password)
         return self._check(user, password, AuditAction.UNLOCK)
 
     def lock(self, user: User, *, reason: str = "inactivity") -> None:
@@ -164,6 +185,35 @@ class Authenticator:
             )
         log.info("user %d: %s", user.id, action.value)
         return SignedIn(user, now, rehashed)
+
+    def _unlock_unrecorded(self, user: User, password: str) -> SignedIn:
+        """Unlock on a damaged database: the same checks, the lockout counted in memory."""
+        db, now = self._db, self._db.now()
+        creds = get_credentials(db, user.id)
+        if not user_state(db, user.id).active:
+            self._waste_time(password)
+            raise SignInFailed(FailureReason.DEACTIVATED)
+        if creds is None:
+            self._waste_time(password)
+            raise SignInFailed(FailureReason.BAD_CREDENTIALS)
+        attempts, until = self._unstored.get(user.id, (creds.failed_attempts, creds.locked_until))
+        if until is not None and now < until:
+            raise SignInFailed(FailureReason.LOCKED, locked_until=until)
+        if not verify_password(self._hasher, creds.password_hash, password):
+            settings = self.settings()
+            attempts += 1
+            locks = attempts >= settings.lockout_failures
+            until = now + settings.lockout_period if locks else None
+            self._unstored[user.id] = (0 if locks else attempts, until)
+            log.warning(
+                "user %d: failed unlock %d not recorded: the database is damaged", user.id, attempts
+            )
+            if until is not None:
+                raise SignInFailed(FailureReason.LOCKED, locked_until=until)
+            raise SignInFailed(FailureReason.BAD_CREDENTIALS)
+        self._unstored.pop(user.id, None)
+        log.warning("user %d unlocked; not recorded: the database is damaged", user.id)
+        return SignedIn(user, now, rehashed=False, recorded=False)
 
     def _failed(self, user: User, creds: Credentials, now: datetime, action: AuditAction) -> None:
         settings = self.settings()

@@ -36,7 +36,7 @@ from kaatsu_desktop.accounts import (
     verify_audit_chain,
     view_audit,
 )
-from kaatsu_desktop.storage import Database, User
+from kaatsu_desktop.storage import Database, StorageError, User
 from ui.forms import from_qdate, to_qdate
 from ui.theme import TOUCH_MIN_PX, restyle
 from ui.widgets import FieldError, styled_label
@@ -278,7 +278,8 @@ class AuditPage(QFrame):
             return None
         try:
             n = export_audit_csv(self._db, path, by=self._admin)
-        except (FileExistsError, OSError, PermissionDenied) as refused:
+        except (FileExistsError, OSError, PermissionDenied, StorageError) as refused:
+            # StorageError: a damaged database, where no unaudited export is written.
             self.message.show_reason(str(refused))
             return None
         self.message.show_reason(None)

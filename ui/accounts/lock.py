@@ -8,6 +8,7 @@ locked, and the session engine never learns of the lock (issue 7).
 from __future__ import annotations
 
 import logging
+import sqlite3
 import time
 from collections.abc import Callable
 from datetime import timedelta
@@ -23,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from kaatsu_desktop.accounts import Authenticator, InactivityLock, SignInFailed
-from kaatsu_desktop.storage import User
+from kaatsu_desktop.storage import StorageError, User
 from ui.accounts.signin import text_field
 from ui.theme import TOUCH_MIN_PX
 from ui.widgets import FieldError, primary_button, styled_label
@@ -68,6 +69,8 @@ class ScreenLock(QObject):
 
     locked = Signal(str)  # reason: "inactivity" or "manual"
     unlocked = Signal()
+    # A lock or unlock that happened but could not be audited (a damaged database): the words.
+    not_recorded = Signal(str)
 
     def __init__(
         self,
@@ -123,13 +126,28 @@ class ScreenLock(QObject):
     def unlock(self, password: str) -> str | None:
         """Check the signed-in user's password; None when unlocked, else the reason to show."""
         try:
-            self._auth.unlock(self.user, password)
+            signed = self._auth.unlock(self.user, password)
         except SignInFailed as failed:
             log.info("unlock refused: %s", failed.reason.value)
             return str(failed)
+        except (StorageError, sqlite3.Error) as exc:
+            # The stored password could not be read (or the file was found damaged during the
+            # check): it stays locked, and says why. The Session page stays live behind it.
+            log.error("unlock of user %d failed: %s", self.user.id, exc)
+            return self.tr("Not unlocked: {error}").format(error=exc)
         self.model.unlock(self._now())
         log.info("user %d unlocked the workstation", self.user.id)
         self.unlocked.emit()
+        if not signed.recorded:
+            # Authenticator.unlock lets the right password through on a damaged database (the
+            # clinician gets back to the workstation, closes it properly or runs the session
+            # on); only the audit row is missing, and the application log has it.
+            self.not_recorded.emit(
+                self.tr(
+                    "Unlocked, but the unlock is not in the audit trail: the database is"
+                    " damaged and nothing more is saved to it."
+                )
+            )
         return None
 
     def stop(self) -> None:
@@ -139,9 +157,21 @@ class ScreenLock(QObject):
             self._app.removeEventFilter(self.filter)
 
     def _locked(self, reason: str) -> None:
-        self._auth.lock(self.user, reason=reason)
-        log.info("workstation locked (%s)", reason)
+        # Patient data is hidden first: a lock whose audit row cannot be written (a damaged
+        # database refuses every write) still locks; the log line is the lesser loss.
         self.locked.emit(reason)
+        try:
+            self._auth.lock(self.user, reason=reason)
+        except (StorageError, sqlite3.Error) as exc:
+            log.error("workstation locked (%s); the lock is not audited: %s", reason, exc)
+            self.not_recorded.emit(
+                self.tr(
+                    "Locked, but the lock is not in the audit trail: the database is damaged"
+                    " and nothing more is saved to it."
+                )
+            )
+            return
+        log.info("workstation locked (%s)", reason)
 
 
 class UnlockPanel(QFrame):

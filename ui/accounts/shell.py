@@ -10,6 +10,7 @@ chair.
 from __future__ import annotations
 
 import logging
+import sqlite3
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -25,7 +26,7 @@ from kaatsu_desktop.accounts import (
     can,
     load_account_settings,
 )
-from kaatsu_desktop.storage import Database, User
+from kaatsu_desktop.storage import Database, StorageError, User
 from ui.accounts.audit_page import AuditPage
 from ui.accounts.lock import LockOverlay, ScreenLock, UnlockPanel
 from ui.accounts.users_page import UsersPage, role_caption
@@ -76,6 +77,7 @@ class AccountsShell(QObject):
             auth, user, settings.inactivity_timeout, monotonic=monotonic, parent=self
         )
         self.lock.locked.connect(self._on_locked)
+        self.lock.not_recorded.connect(self._not_recorded)
         self.overlay.unlock_requested.connect(self.unlock)
         self.overlay.go_to_session.connect(lambda: window.show_page(Page.SESSION))
         self.overlay.switch_user_requested.connect(self.sign_out)
@@ -114,6 +116,12 @@ class AccountsShell(QObject):
             self.overlay.password_field.setFocus()
         log.info("locked (%s); session live: %s", reason, self.session_live)
 
+    def _not_recorded(self, text: str) -> None:
+        """A lock or unlock the damaged database could not audit: said where it is seen."""
+        if self.lock.is_locked:
+            self.overlay.show_refusal(text)
+        self.window.statusBar().showMessage(text, 30_000)
+
     def unlock(self, password: str, *, typed_in: UnlockPanel | None = None) -> bool:
         """Unlock with the signed-in user's password; the reason is shown where it was typed."""
         reason = self.lock.unlock(password)
@@ -145,10 +153,14 @@ class AccountsShell(QObject):
         return True
 
     def close(self, reason: str) -> None:
-        """Stop the lock timer and record the sign-out."""
+        """Stop the lock timer and record the sign-out (logged, not written, on a damaged file)."""
         self.lock.stop()
         self.covers.uncover_all()
-        self._auth.sign_out(self.user, reason=reason)
+        try:
+            self._auth.sign_out(self.user, reason=reason)
+        except (StorageError, sqlite3.Error) as exc:
+            # The sign-out happens all the same: a damaged database refuses the audit row.
+            log.warning("sign-out (%s) of user %d not recorded: %s", reason, self.user.id, exc)
 
     def _settings_saved(self, settings: AccountSettings) -> None:
         self.lock.set_timeout(settings.inactivity_timeout)

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from kaatsu_desktop.accounts import Authenticator, FailureReason, SignedIn, SignInFailed
-from kaatsu_desktop.storage import User, ValidationError
+from kaatsu_desktop.storage import StorageError, User, ValidationError
 from ui.theme import TOUCH_MIN_PX
 from ui.widgets import FieldError, primary_button, styled_label
 
@@ -114,6 +114,13 @@ class SignInDialog(QDialog):
             self.message.show_reason(str(failed))
             log.info("sign-in refused: %s", failed.reason.value)
             return False
+        except StorageError as exc:
+            # A damaged database refuses every sign-in (Authenticator.sign_in): say why and
+            # what to do; the name typed stays.
+            self.password_field.clear()
+            self.message.show_reason(self.tr("Nobody can sign in now. {error}").format(error=exc))
+            log.error("sign-in impossible: %s", exc)
+            return False
         self.message.show_reason(None)
         self.accept()
         return True
@@ -201,6 +208,10 @@ class FirstAdministratorDialog(QDialog):
                     field=_field_name(self, refused.field), reason=refused.reason
                 )
             )
+            return False
+        except StorageError as exc:  # a damaged database: nothing is written
+            self.message.show_reason(self.tr("Not created. {error}").format(error=exc))
+            log.error("first administrator not created: %s", exc)
             return False
         self.message.show_reason(None)
         self.accept()

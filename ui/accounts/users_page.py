@@ -37,7 +37,7 @@ from kaatsu_desktop.accounts import (
     unlock_account,
 )
 from kaatsu_desktop.accounts.settings import BOUNDS
-from kaatsu_desktop.storage import Database, Role, User, ValidationError
+from kaatsu_desktop.storage import Database, Role, StorageError, User, ValidationError
 from ui.accounts.signin import text_field
 from ui.theme import TOUCH_MIN_PX
 from ui.widgets import FieldError, primary_button, styled_label
@@ -285,6 +285,12 @@ class UsersPage(QFrame):
         except (ValidationError, PermissionDenied) as refused:
             reason = refused.reason if isinstance(refused, ValidationError) else str(refused)
             self.message.show_reason(self.tr("Not done: {reason}.").format(reason=reason))
+            self.status.setText("")
+            return False
+        except StorageError as exc:
+            # A damaged database refuses every write: say so; what was typed stays for later.
+            log.error("account change not saved: %s", exc)
+            self.message.show_reason(self.tr("Not saved. {error}").format(error=exc))
             self.status.setText("")
             return False
         self.message.show_reason(None)
