@@ -53,14 +53,18 @@ def envelope(y: np.ndarray, max_points: int) -> np.ndarray:
     n = len(y)
     if n <= max_points:
         return np.arange(n)
-    k = math.ceil(2 * n / max(max_points - 2, 2))  # samples per bucket, two kept of each
+    buckets = max(1, (max_points - 2) // 2)  # two kept of each, plus the first and last sample
+    k = math.ceil(n / buckets)  # samples per bucket
     m = n // k
-    head = n - m * k  # the oldest few samples that fill no whole bucket
+    head = n - m * k  # the oldest few samples: one more, shorter bucket (its peaks count too)
     block = y[head:].reshape(m, k)
     base = head + np.arange(m) * k
     lo = base + np.argmin(block, axis=1)
     hi = base + np.argmax(block, axis=1)
-    idx = np.empty(2 * m + 2, dtype=np.int64)
+    if head:
+        lo = np.concatenate(([int(np.argmin(y[:head]))], lo))
+        hi = np.concatenate(([int(np.argmax(y[:head]))], hi))
+    idx = np.empty(2 * len(lo) + 2, dtype=np.int64)
     idx[0] = 0  # the oldest sample anchors the left end of the trace
     idx[1:-1:2] = np.minimum(lo, hi)
     idx[2:-1:2] = np.maximum(lo, hi)

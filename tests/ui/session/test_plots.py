@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from PySide6.QtCore import QEvent, QObject
 from PySide6.QtGui import QRegion
@@ -258,6 +258,7 @@ def test_the_timer_never_copies_more_than_once_a_tick(qtbot, page, driver):
     st.lists(st.floats(-50, 400, allow_nan=False), min_size=1, max_size=3000),
     st.integers(4, 800),
 )
+@example([0.0, 1.0, 0.0, 0.0, 0.0, 0.0], 5)  # a peak among the oldest samples, before the buckets
 def test_the_envelope_keeps_peaks_dips_and_the_newest_sample(values, max_points):
     y = np.array(values)
     idx = envelope(y, max_points)
