@@ -48,7 +48,7 @@ from ui.theme import apply_theme  # noqa: E402
 
 log = logging.getLogger("screenshot_session")
 NOW = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
-SIZE = (1440, 900)
+SIZE = tuple(int(v) for v in os.environ.get("SCREENSHOT_SIZE", "1440x900").split("x"))
 ARMS_ELAPSED_S = 624.0  # 10:24: past the 10-minute warning (T-TIME-1), mid-cycle
 SET_STARTS_S = (0.0, 290.0, 580.0)  # a Cycle set lasts 8 x (30 s + 5 s) = 4 min 40 s
 

@@ -93,7 +93,8 @@ class ReleaseAllBar(QFrame):
             button.setAccessibleName(tr("Release all: {why}").format(why=criterion.label))
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             button.setMinimumHeight(44)
-            button.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+            # Never narrower than its words: a cut stop criterion is one a clinician may not find.
+            button.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
             button.pressed.connect(lambda c=criterion: self._stop(c))
             self.stop_buttons[criterion] = button
             grid.addWidget(button, 0, i + 1)
@@ -101,6 +102,10 @@ class ReleaseAllBar(QFrame):
         # An alarm system that cannot sound must say so, where the eye goes first.
         self.audio_note = QLabel()
         self.audio_note.setObjectName("audioUnavailable")
+        # Wraps rather than widening the bar: a long note must never push a stop button off a
+        # narrow screen (1280 px).
+        self.audio_note.setWordWrap(True)
+        self.audio_note.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.audio_note.hide()
         grid.addWidget(self.audio_note, 1, 0, 1, len(StopCriterion))
         self._grid = grid
@@ -126,14 +131,14 @@ class ReleaseAllBar(QFrame):
 
     def set_audio_available(self, available: bool, reason: str = "") -> None:
         """Say clearly when alarms cannot sound (hidden when they can)."""
-        text = ""
+        text = full = ""
         if not available:
-            text = "⚠ " + tr("Audible alarms unavailable")
-            if reason:
-                text += f" ({reason})"
-            text += ". " + tr("Watch this screen.")
+            # Short enough for one line at 1280 px; the reason is in the tooltip and read aloud.
+            text = "⚠ " + tr("Audible alarms unavailable.") + " " + tr("Watch this screen.")
+            full = text if not reason else f"{text} ({reason})"
         self.audio_note.setText(text)
-        self.audio_note.setAccessibleName(text)
+        self.audio_note.setToolTip(full)
+        self.audio_note.setAccessibleName(full)
         self.audio_note.setVisible(not available)
 
     def _release(self) -> None:

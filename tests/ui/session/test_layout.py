@@ -54,6 +54,8 @@ def test_live_panel_fits_with_large_numbers(qtbot, services: Services, db: Datab
     driver.start_limb_group(LimbGroup.ARMS)
     driver.advance(605.0, step=0.5)  # a warning on the banner, numbers in every tile
     window.show_page(Page.SESSION)
+    # The longest note the bar can carry: it must wrap, not push a stop button off the screen.
+    page.release_bar.set_audio_available(False, "no audio output device")
     window.resize(*size)
     window.show()
     qtbot.waitExposed(window)
@@ -63,6 +65,11 @@ def test_live_panel_fits_with_large_numbers(qtbot, services: Services, db: Datab
     QApplication.processEvents()
     assert window.width() == size[0] and window.height() == size[1]  # nothing forces it bigger
     assert fully_shown(page.release_bar.button, window)
+    for criterion, stop in page.release_bar.stop_buttons.items():  # T-REL-2, every one in reach
+        assert fully_shown(stop, window), criterion
+        assert stop.width() >= stop.sizeHint().width(), criterion  # its words not cut
+    assert page.release_bar.audio_note.isVisibleTo(window)
+    assert fully_shown(page.release_bar.audio_note, window)
     assert fully_shown(page.live.banner.ack, window) and fully_shown(page.live.banner.pause, window)
     for label in big_numbers(page):
         assert label.font().pointSize() == BIG_PT >= 24
