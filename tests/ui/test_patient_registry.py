@@ -233,6 +233,22 @@ def test_history_plots_are_built_and_drawn_only_on_screen(
     assert not sessions.stale
 
 
+def assert_status_whole(table) -> None:
+    """Every status, wrapped to the width it is painted in (padding off), fits its row."""
+    from PySide6.QtCore import QRect
+
+    from ui.patients.history_tabs import CELL_PADDING_PX, STATUS
+
+    room = table.columnWidth(STATUS) - 2 * CELL_PADDING_PX
+    for row in range(table.rowCount()):
+        text = table.item(row, STATUS).text()
+        needed = table.fontMetrics().boundingRect(
+            QRect(0, 0, room, 10_000), int(Qt.TextFlag.TextWordWrap), text
+        )
+        assert needed.height() < table.rowHeight(row), (row, text)
+        assert table.rowHeight(row) >= table.sizeHintForRow(row)  # Qt's own measure too
+
+
 def test_session_rows_keep_touch_height_unless_the_status_is_cut(
     qtbot, services: Services, db: Database
 ) -> None:
@@ -248,17 +264,69 @@ def test_session_rows_keep_touch_height_unless_the_status_is_cut(
     page.show_patient(first)
     table = page.session_table
     statuses = [table.item(r, 5).text() for r in range(table.rowCount())]
+    # At 1280 px the authors' line under each status wraps: every row as tall as its text.
+    heights = [table.rowHeight(r) for r in range(table.rowCount())]
+    assert_status_whole(table)
+    assert all(h > ROW_PX for h in heights)
+    assert max(heights) == heights[statuses.index(next(t for t in statuses if long in t))]
+    # Wide enough for the authors' line: two lines keep the touch height, the long reason not.
+    page.resize(1700, 800)
+    qtbot.waitUntil(lambda: table.rowHeight(0) == ROW_PX, timeout=2000)
     heights = [table.rowHeight(r) for r in range(table.rowCount())]
     tall = [h > ROW_PX for h in heights]
     assert tall == [long in text for text in statuses] and any(tall)
     assert min(heights) == ROW_PX
+    page.resize(1280, 800)
     # Columns as wide as Qt's own fit to their contents; tooltips only where text may be cut.
     widths = [table.columnWidth(c) for c in (0, 2, 3, 4)]
     for column in (0, 2, 3, 4):
         table.resizeColumnToContents(column)
     assert widths == [table.columnWidth(c) for c in (0, 2, 3, 4)]
-    assert table.item(0, 0).toolTip() == "" and table.item(0, 5).toolTip() == statuses[0]
+    assert table.item(0, 0).toolTip() == ""
+    status_tip = table.item(0, 5).toolTip()  # the status, then its authors with their times
+    assert status_tip.startswith(statuses[0].split("\n")[0] + "\nStarted by the system on ")
     # The next patient's rows start at touch height again.
     second = _with_sessions(db, services, [None], clinic_id="KC-0002")
+    page.resize(1700, 800)
     page.show_patient(second)
     assert [table.rowHeight(r) for r in range(table.rowCount())] == [ROW_PX]
+
+
+def test_the_patient_page_names_who_started_and_who_completed_each_session(
+    qtbot, services: Services, db: Database, clock
+) -> None:
+    from kaatsu_desktop.storage import (
+        NewSession,
+        SessionStatus,
+        create_session,
+        create_user,
+        finish_session,
+    )
+    from ui.patients.history_tabs import STATUS
+    from ui.patients.page import PatientPage
+
+    aiko = create_user(db, "Dr Aiko Tanaka", "clinician", by=None)
+    ben = create_user(db, "Ben Okafor", "clinician", by=None)
+    patient = add_patient(services)
+    handed_over = create_session(db, NewSession(patient.id, {"id": "cycle-mmhg"}), by=aiko.id)
+    clock.advance(minutes=25)
+    finish_session(db, handed_over.id, SessionStatus.COMPLETED, by=ben.id)
+    clock.advance(days=1)
+    own = create_session(db, NewSession(patient.id, {"id": "cycle-mmhg"}), by=aiko.id)
+    clock.advance(minutes=20)
+    finish_session(db, own.id, SessionStatus.ABORTED, by=aiko.id, end_reason="dizziness")
+    page = PatientPage(services.patients, services.screenings, services.settings)
+    qtbot.addWidget(page)
+    page.resize(1280, 800)
+    page.show()
+    page.show_patient(patient.id)
+    table = page.session_table
+    statuses = [table.item(r, STATUS).text() for r in range(table.rowCount())]
+    assert statuses == [  # newest first
+        "aborted: dizziness\nStarted by Dr Aiko Tanaka; aborted by Dr Aiko Tanaka",
+        "completed\nStarted by Dr Aiko Tanaka; completed by Ben Okafor",
+    ]
+    described = table.item(1, STATUS).data(Qt.ItemDataRole.AccessibleDescriptionRole)
+    assert described.startswith("Started by Dr Aiko Tanaka on ")
+    assert "; completed by Ben Okafor on " in described
+    assert_status_whole(table)

@@ -9,6 +9,7 @@ from `kaatsu_desktop.accounts.session_authors(db, patient_id)` (issue 7).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from PySide6.QtCore import QCoreApplication, Qt
@@ -25,42 +26,63 @@ def _tr(text: str) -> str:
 
 
 def _when(at: datetime | None) -> str:
-    return at.astimezone().strftime("%Y-%m-%d %H:%M") if at is not None else "?"
+    # As strftime("%Y-%m-%d %H:%M"), which imports the time module on every call through
+    # PySide's import hook: two calls a session row, hundreds at a patient's open.
+    if at is None:
+        return "?"
+    t = at.astimezone()
+    return f"{t.year:04d}-{t.month:02d}-{t.day:02d} {t.hour:02d}:{t.minute:02d}"
 
 
-def _change_words(status: SessionStatus) -> str:
-    return {
-        SessionStatus.COMPLETED: _tr("completed by {name} on {when}"),
-        SessionStatus.ABORTED: _tr("aborted by {name} on {when}"),
-        SessionStatus.INTERRUPTED: _tr("marked interrupted by {name} on {when}"),
-    }.get(status, _tr("last changed by {name} on {when}"))
+@dataclass(frozen=True)
+class _Words:
+    """The translated sentences, looked up once for a whole table (ten look-ups a row else)."""
+
+    started: str
+    started_short: str
+    changed: dict[SessionStatus, str]
+    changed_short: dict[SessionStatus, str]
+    last_changed: str
+    last_changed_short: str
 
 
-def _change_words_short(status: SessionStatus) -> str:
-    return {
-        SessionStatus.COMPLETED: _tr("completed by {name}"),
-        SessionStatus.ABORTED: _tr("aborted by {name}"),
-        SessionStatus.INTERRUPTED: _tr("marked interrupted by {name}"),
-    }.get(status, _tr("last changed by {name}"))
-
-
-def session_authorship_text(who: SessionAuthors) -> str:
-    """'Started by A on …; completed by B on ….' (one clause while nothing changed)."""
-    started = _tr("Started by {name} on {when}").format(
-        name=who.started_by, when=_when(who.started_at)
+def _words() -> _Words:
+    return _Words(
+        started=_tr("Started by {name} on {when}"),
+        started_short=_tr("Started by {name}"),
+        changed={
+            SessionStatus.COMPLETED: _tr("completed by {name} on {when}"),
+            SessionStatus.ABORTED: _tr("aborted by {name} on {when}"),
+            SessionStatus.INTERRUPTED: _tr("marked interrupted by {name} on {when}"),
+        },
+        changed_short={
+            SessionStatus.COMPLETED: _tr("completed by {name}"),
+            SessionStatus.ABORTED: _tr("aborted by {name}"),
+            SessionStatus.INTERRUPTED: _tr("marked interrupted by {name}"),
+        },
+        last_changed=_tr("last changed by {name} on {when}"),
+        last_changed_short=_tr("last changed by {name}"),
     )
+
+
+def session_authorship_text(who: SessionAuthors, words: _Words | None = None) -> str:
+    """'Started by A on …; completed by B on ….' (one clause while nothing changed)."""
+    w = words or _words()
+    started = w.started.format(name=who.started_by, when=_when(who.started_at))
     if not who.changed:
         return started + "."
-    changed = _change_words(who.status).format(name=who.changed_by, when=_when(who.changed_at))
-    return f"{started}; {changed}."
+    template = w.changed.get(who.status, w.last_changed)
+    return f"{started}; {template.format(name=who.changed_by, when=_when(who.changed_at))}."
 
 
-def session_authorship_short(who: SessionAuthors) -> str:
+def session_authorship_short(who: SessionAuthors, words: _Words | None = None) -> str:
     """'Started by A; completed by B' (names only: the row shows the date)."""
-    started = _tr("Started by {name}").format(name=who.started_by)
+    w = words or _words()
+    started = w.started_short.format(name=who.started_by)
     if not who.changed:
         return started
-    return f"{started}; " + _change_words_short(who.status).format(name=who.changed_by)
+    template = w.changed_short.get(who.status, w.last_changed_short)
+    return f"{started}; {template.format(name=who.changed_by)}"
 
 
 def annotate_session_rows(
@@ -69,13 +91,18 @@ def annotate_session_rows(
     authors: Mapping[int, SessionAuthors],
     column: int,
 ) -> None:
-    """Row r's cell in `column` gets session_ids[r]'s authors: a second line, and the tooltip."""
+    """Row r's cell in `column` gets session_ids[r]'s authors: a second line, and the tooltip.
+
+    The tooltip keeps the cell's own text above the authors with their times.
+    """
+    words = _words()
     for row, session_id in enumerate(session_ids):
-        item = table.item(row, column)
         who = authors.get(session_id)
+        item = table.item(row, column) if who is not None else None
         if item is None or who is None:
             continue
-        full = session_authorship_text(who)
-        item.setText(f"{item.text()}\n{session_authorship_short(who)}" if item.text() else full)
-        item.setToolTip(full)
+        full = session_authorship_text(who, words)
+        text = item.text()
+        item.setText(f"{text}\n{session_authorship_short(who, words)}" if text else full)
+        item.setToolTip(f"{text}\n{full}" if text else full)
         item.setData(Qt.ItemDataRole.AccessibleDescriptionRole, full)

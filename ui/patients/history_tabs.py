@@ -11,9 +11,10 @@ whose status would be cut is measured, and row buttons are made for the rows in 
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QRect, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -34,11 +35,13 @@ from kaatsu_desktop.services.trends import (
     verdict_points,
 )
 from kaatsu_desktop.storage import SessionStatus
+from ui.history.authorship import annotate_session_rows
 from ui.patients.deferred import DeferredPlot
 from ui.theme import TOUCH_MIN_PX
 from ui.widgets import VerdictChip, styled_label
 
 if TYPE_CHECKING:
+    from kaatsu_desktop.accounts.session_authors import SessionAuthors
     from ui.history.session_plots import SessionHistoryPlots
     from ui.history.verdict_plot import VerdictTimeline
 
@@ -49,6 +52,7 @@ ACTIONS = 6  # the session table's column of report and export buttons
 STATUS = 5  # the session table's column that takes the width left over
 CELL_PADDING_PX = 10  # the style sheet's padding on each side of a table cell
 ROW_PX = TOUCH_MIN_PX + 4  # every history row, unless its text needs more
+ROW_MARGIN_PX = 6  # above and below a status of more lines than a touch row holds
 
 
 def _session_plots() -> SessionHistoryPlots:
@@ -187,8 +191,17 @@ class SessionsTab(QWidget):
         plots: SessionHistoryPlots = self.plot_slot.widget
         return plots
 
-    def show_sessions(self, history: PatientHistory, trends: SessionTrends) -> None:
-        """Fill the table (newest first) and the plots (oldest first)."""
+    def show_sessions(
+        self,
+        history: PatientHistory,
+        trends: SessionTrends,
+        authors: Mapping[int, SessionAuthors] | None = None,
+    ) -> None:
+        """Fill the table (newest first) and the plots (oldest first).
+
+        ``authors`` (session_authors of the patient) adds a line under each status: who started
+        the session and who completed, aborted or last changed it (issue 7).
+        """
         rows = history.sessions
         # Drawn before the plots come into view, so that they are drawn once, with these.
         self.plot_slot.draw(lambda plots: plots.set_trends(trends))
@@ -215,6 +228,14 @@ class SessionsTab(QWidget):
             table.setItem(r, 1, cell(s.protocol))
             table.setItem(r, STATUS, cell(status))
             table.setItem(r, ACTIONS, cell("", tip=False))  # the row stays selectable
+        if authors:
+            annotate_session_rows(table, [s.id for s in rows], authors, STATUS)
+            # A status with its authors' line is measured too (a narrow column wraps it).
+            self._statuses = [
+                (r, table.item(r, STATUS).text())
+                for r, s in enumerate(rows)
+                if s.end_reason or s.id in authors
+            ]
         self._ensure_row_widgets()
         self._fit_columns(fitted)
 
@@ -284,16 +305,24 @@ class SessionsTab(QWidget):
 
     def _fit_rows(self) -> None:
         # A long end reason gets a taller row rather than an ellipsis (touch rows stay 48 px).
-        # Only a status with an end reason can be longer than one line: measure those rows
-        # alone (resizeRowsToContents measured every cell of every row, 12 ms for 200 rows).
+        # Only a status with an end reason or its authors' line can be longer than one line:
+        # those rows alone are fitted (resizeRowsToContents measured every cell of every row,
+        # 12 ms for 200 rows), each distinct text once (most of a patient's rows are alike).
+        # The height comes from the text wrapped to the width it is painted in: the item size
+        # hint under the style sheet wraps it to the width before the padding, one line short.
         table = self.table
-        room = table.columnWidth(STATUS) - 2 * CELL_PADDING_PX
+        room = max(1, table.columnWidth(STATUS) - 2 * CELL_PADDING_PX - 1)
         metrics = table.fontMetrics()
+        bounds = QRect(0, 0, room, 1 << 20)
+        flags = int(Qt.AlignmentFlag.AlignLeft) | int(Qt.TextFlag.TextWordWrap)
+        heights: dict[str, int] = {}
         for row, text in self._statuses:
-            if metrics.horizontalAdvance(text) > room:
-                table.resizeRowToContents(row)
-            elif table.rowHeight(row) != ROW_PX:
-                table.setRowHeight(row, ROW_PX)
+            height = heights.get(text)
+            if height is None:
+                needed = metrics.boundingRect(bounds, flags, text).height() + ROW_MARGIN_PX
+                height = heights[text] = max(ROW_PX, needed)
+            if table.rowHeight(row) != height:
+                table.setRowHeight(row, height)
 
     def _status_resized(self, column: int, _old: int, _new: int) -> None:
         if column == STATUS:

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kaatsu_desktop.accounts import session_authors
 from kaatsu_desktop.clinical import Assessment, ClinicalInputError, age_on
 from kaatsu_desktop.services import (
     ClearanceSaved,
@@ -269,7 +270,9 @@ class PatientPage(QWidget):
             self.tr("Restore record") if p.archived else self.tr("Archive record")
         )
         assert self.trends is not None
-        self.sessions_tab.show_sessions(h, self.trends)
+        self.sessions_tab.show_sessions(
+            h, self.trends, session_authors(self._patients.database, p.id)
+        )
         self.screenings_tab.show_screenings(h)
         self.clearances_tab.show_clearances(h)
         titles = (

@@ -106,8 +106,10 @@ def test_session_rows_show_their_authors_under_the_status_and_in_the_tooltip(qtb
     assert table.item(0, 1).text() == "Running\nStarted by Dr Aiko Tanaka"
     done = table.item(1, 1)
     assert done.text() == "Completed\nStarted by Dr Aiko Tanaka; completed by Ben Okafor"
-    assert done.toolTip().endswith(
-        f"completed by Ben Okafor on {when(START + timedelta(days=1, minutes=30))}."
+    full = (
+        f"Started by Dr Aiko Tanaka on {when(START + timedelta(days=1))};"
+        f" completed by Ben Okafor on {when(START + timedelta(days=1, minutes=30))}."
     )
-    assert done.data(Qt.ItemDataRole.AccessibleDescriptionRole) == done.toolTip()
+    assert done.toolTip() == f"Completed\n{full}"
+    assert done.data(Qt.ItemDataRole.AccessibleDescriptionRole) == full
     assert table.item(2, 1).text() == "Aborted" and table.item(2, 1).toolTip() == ""
