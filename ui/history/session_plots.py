@@ -6,6 +6,8 @@ with their dates, so two sessions on one day stay apart and a column reads as on
 
 from __future__ import annotations
 
+import functools
+import locale
 import logging
 import math
 from collections.abc import Sequence
@@ -44,6 +46,27 @@ def _values(series: Sequence[float | None]) -> np.ndarray:
     return np.array([math.nan if v is None else float(v) for v in series], dtype=np.float64)
 
 
+@functools.lru_cache(maxsize=4)
+def _month_abbreviations(lc_time: str) -> tuple[str, ...]:
+    """strftime's ``%b`` for each month under the LC_TIME locale named (12 calls, then cached)."""
+    return tuple(datetime(2000, month, 1).strftime("%b") for month in range(1, 13))
+
+
+def date_labels(started: Sequence[datetime]) -> list[str]:
+    """Each time's local date as strftime("%d %b") gives it, e.g. ``02 Mar``.
+
+    Not strftime itself: each call imports the time module through PySide's import hook, and a
+    patient with 200 sessions had 600 of them at every open (three axes). The month names still
+    come from strftime, once per locale, so they follow the clinic's language as before.
+    """
+    months = _month_abbreviations(locale.setlocale(locale.LC_TIME))
+    out = []
+    for s in started:
+        t = s.astimezone()
+        out.append(f"{t.day:02d} {months[t.month - 1]}")
+    return out
+
+
 class SessionAxis(pg.AxisItem):
     """Bottom axis of session numbers (1 = oldest), labelled with each session's date."""
 
@@ -55,7 +78,11 @@ class SessionAxis(pg.AxisItem):
 
     def set_dates(self, started: Sequence[datetime]) -> None:
         """One label per session, local date, e.g. ``02 Mar``."""
-        self.labels = [s.astimezone().strftime("%d %b") for s in started]
+        self.set_labels(date_labels(started))
+
+    def set_labels(self, labels: list[str]) -> None:
+        """One label per session (date_labels), shared by the plots' axes."""
+        self.labels = labels
         self.picture = None
         self.update()
 
@@ -179,8 +206,9 @@ class SessionHistoryPlots(QWidget):
         self.trends = trends
         n = len(trends)
         x = np.arange(1, n + 1, dtype=np.float64)
+        labels = date_labels(trends.started_at)  # once for the three axes
         for axis in self.axes.values():
-            axis.set_dates(trends.started_at)
+            axis.set_labels(labels)
         words = {"arms": self.tr("Arms"), "legs": self.tr("Legs")}
         top = 1.0
         for series in trends.groups:

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import numpy as np
 import pytest
@@ -173,3 +173,31 @@ def test_many_sessions_build_buttons_for_the_rows_in_view_only(
     assert all(table.cellWidget(r, 6) is None for r in range(10, in_view[0] - 1))
     x, _ = tab.plots.points["arms"].getData()
     assert len(x) == 60
+
+
+@pytest.mark.parametrize("lc_time", ["C", "C.UTF-8", "de_DE.UTF-8", "fr_FR.UTF-8"])
+def test_session_date_labels_read_as_strftime_wrote_them(lc_time: str) -> None:
+    import locale
+
+    from ui.history.session_plots import date_labels
+
+    saved = locale.setlocale(locale.LC_TIME)
+    try:
+        try:
+            locale.setlocale(locale.LC_TIME, lc_time)
+        except locale.Error:
+            pytest.skip(f"locale {lc_time} not installed")
+        zones = (UTC, timezone(timedelta(hours=-11)), timezone(timedelta(hours=13, minutes=45)))
+        started = [
+            datetime(year, month, day, hour, 59, tzinfo=zone)
+            for year, month, day, hour in ((2026, 1, 1, 0), (2025, 12, 31, 23), (2024, 2, 29, 12),
+                                           (2026, 3, 2, 9), (2026, 9, 9, 1), (1999, 5, 31, 22))
+            for zone in zones
+        ]  # fmt: skip
+        expected = [s.astimezone().strftime("%d %b") for s in started]
+        assert date_labels(started) == expected
+        axis = SessionAxis()
+        axis.set_dates(started)
+        assert axis.labels == expected
+    finally:
+        locale.setlocale(locale.LC_TIME, saved)
