@@ -19,7 +19,6 @@ from dataclasses import dataclass
 
 from bench.common import CpuMeter, rss_mb
 from bench.workstation import FrameMeter, Options, RealTimePacer, SessionWorkstation
-from kaatsu_desktop.session import Control
 
 
 @dataclass(frozen=True)
@@ -51,23 +50,6 @@ class LongSession:
     def at(self, minute: int) -> Minute:
         """The record of one minute."""
         return next(m for m in self.minutes if m.minute == minute)
-
-
-def clinician_step(ws: SessionWorkstation) -> None:
-    """The clinician's next step; once the arm bands are confirmed off, the next leg set.
-
-    ``SessionWorkstation.clinician_step`` alone would confirm the arm bands again at every step
-    (the button stays enabled through the changeover) and never start the legs, so the later
-    minutes would measure idle plots.
-    """
-    snap = ws.live.snapshot
-    legs = ws.button(Control.START_LEGS)
-    confirmed = snap is not None and snap.arm_bands_confirmed_off and not snap.state.terminal
-    if confirmed and legs.isVisibleTo(ws.live) and legs.isEnabled():
-        legs.click()
-        ws.process()
-        return
-    ws.clinician_step()
 
 
 def thread_times() -> tuple[float, float]:
@@ -106,7 +88,7 @@ def run_long_session(
         meter = FrameMeter(ws.window, ws.live)
 
         def step() -> None:
-            clinician_step(ws)
+            ws.clinician_step()
 
         ws.run(1.0, step_s=0.5, each=step)  # the first set is inflating
         gc.collect()

@@ -328,7 +328,10 @@ class SessionWorkstation:
             GroupStatus.ENDED,
         )
         order = [Control.START_ARMS, Control.START_LEGS]
-        if arm_sets_done and arms.status is not GroupStatus.RUNNING:
+        # Confirmed once: the button stays enabled through the changeover, so clicking it again
+        # would take the place of the first leg set at every step.
+        confirmed = snap.arm_bands_confirmed_off
+        if arm_sets_done and arms.status is not GroupStatus.RUNNING and not confirmed:
             order.insert(1, Control.CONFIRM_ARM_BANDS_OFF)
         for control in order:
             button = self.button(control)
