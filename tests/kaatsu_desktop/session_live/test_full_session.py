@@ -27,9 +27,10 @@ from tests.kaatsu_desktop.session_live._support import live_session, open_db
 
 ARMS, LEGS = (0, 1), (2, 3)
 TICK_S = 0.05
-# Only a hang fails on time: the scenario takes about 10 s on an idle 2-core machine and 60 s or
-# more on a loaded one, so the wall figure is printed and measured by bench/full_session.py.
-HANG_S = 400.0
+# Only a hang fails on time: the scenario takes about 7 s on an idle 2-core machine and 12-15 s
+# with the cores oversubscribed (load average near 5), so the wall figure is printed and measured
+# by bench/full_session.py; 120 s leaves a wide margin for a loaded CI run with -n 2.
+HANG_S = 120.0
 
 
 def release_time(writes: list, channels: tuple[int, ...], after: float) -> float:
