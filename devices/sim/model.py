@@ -64,6 +64,11 @@ class SimulatedCuff:
         if len(sites) not in (2, 4):
             raise ValueError("a cuff controller has 2 or 4 channels")
         self.params = params or CuffParams()
+        p = self.params
+        # Sub-step constants (the parameters never change), computed as advance_to once did.
+        self._two_pi_f = 2.0 * math.pi * p.pulse_rate_hz
+        self._drain_idle = p.idle_ma * p.step_s / 3600.0 / p.battery_mah * 100.0
+        self._drain_pump = p.pump_ma * p.step_s / 3600.0 / p.battery_mah * 100.0
         self.unit = unit
         self._channels = tuple(
             SimChannel(i, Site(s), self.params, seed) for i, s in enumerate(sites)
@@ -106,15 +111,14 @@ class SimulatedCuff:
         if end <= self._n:
             return
         channels = self._channels
-        two_pi_f = 2.0 * math.pi * self.params.pulse_rate_hz
-        amp = self.params.pulse_amplitude
-        drain_idle = self.params.idle_ma * dt / 3600.0 / self.params.battery_mah * 100.0
-        drain_pump = self.params.pump_ma * dt / 3600.0 / self.params.battery_mah * 100.0
-        t0 = self._t0
-        sin = math.sin
         # Resting channels stay resting whatever happens in between (a watchdog or battery
         # release leaves an empty band empty), so they are stepped in bulk afterwards.
         active = [ch for ch in channels if not ch.resting()]
+        two_pi_f = self._two_pi_f
+        amp = self.params.pulse_amplitude if active else 0.0  # the pulse is for active bands
+        drain_idle, drain_pump = self._drain_idle, self._drain_pump
+        t0 = self._t0
+        sin = math.sin
         for n in range(self._n + 1, end + 1):
             tt = t0 + n * dt
             if tt >= self._hb_deadline:
@@ -128,9 +132,10 @@ class SimulatedCuff:
             if self._battery <= 0.0:
                 self._battery_empty()
         if len(active) < len(channels):
+            steps = end - self._n
             for ch in channels:
                 if ch not in active:
-                    ch.rest(end - self._n)
+                    ch.rest(steps)
         self._n = end
 
     @property
