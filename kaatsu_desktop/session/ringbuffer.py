@@ -112,13 +112,32 @@ class ChannelRing:
             self._commit()
             n = min(self._count, self._capacity)
             start = self._count % self._capacity if self._count > self._capacity else 0
-            if start == 0:
-                data = self._buf[:n].copy()
-            else:
-                data = np.concatenate((self._buf[start:], self._buf[:start]))
-        if since is not None and len(data):
-            data = data[np.searchsorted(data["t"], since, side="left") :]
+            # The oldest run first: [start, n) then, once the ring has wrapped, [0, start).
+            runs = [(start, n), (0, start)] if start else [(0, n)]
+            if since is not None:
+                runs = [(self._first_at_or_after(a, b, since), b) for a, b in runs]
+            data = self._copy(runs)
         return ChannelSeries(data["t"], data["pressure"], data["target"], data["phase"])
+
+    def _first_at_or_after(self, a: int, b: int, since: float) -> int:
+        """Index of the first sample of run [a, b) at or after ``since`` (times ascend in a run)."""
+        return a + int(np.searchsorted(self._buf["t"][a:b], since, side="left"))
+
+    def _copy(self, runs: list[tuple[int, int]]) -> np.ndarray:
+        """The runs copied as raw bytes into one new array (lock held).
+
+        A packed record array copied field by field costs about 25 times a plain byte copy,
+        and the plot timer takes four of these copies many times a second.
+        """
+        size = SAMPLE_DTYPE.itemsize
+        raw = self._buf.view(np.uint8)
+        out = np.empty(sum(b - a for a, b in runs) * size, dtype=np.uint8)
+        at = 0
+        for a, b in runs:
+            chunk = (b - a) * size
+            out[at : at + chunk] = raw[a * size : b * size]
+            at += chunk
+        return out.view(SAMPLE_DTYPE)
 
 
 class Decimator:

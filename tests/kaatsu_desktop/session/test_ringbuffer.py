@@ -5,6 +5,8 @@ from __future__ import annotations
 import threading
 
 import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kaatsu_desktop.session.ringbuffer import SAMPLE_DTYPE, ChannelRing, Decimator, SessionBuffers
 
@@ -124,3 +126,24 @@ def test_a_frame_appended_at_once_equals_its_samples_appended_one_by_one() -> No
                 )
             )
         assert by_frame.live[ch].total == by_sample.live[ch].total
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.integers(1, 40),  # capacity
+    st.integers(0, 130),  # samples appended
+    st.one_of(st.none(), st.floats(-1.0, 70.0, allow_nan=False)),  # since
+)
+def test_snapshot_equals_the_kept_samples_filtered_by_time(capacity, count, since) -> None:
+    ring = ChannelRing(capacity)
+    rows = [(i * 0.5, float(i % 7), 100.0 + i, i % 5) for i in range(count)]
+    for row in rows:
+        ring.append(*row)
+    kept = rows[-capacity:] if count else []
+    if since is not None:
+        kept = [r for r in kept if r[0] >= since]
+    snap = ring.snapshot(since)
+    assert snap.t.tolist() == [r[0] for r in kept]  # time order across the wrap, nothing twice
+    assert snap.pressure.tolist() == [r[1] for r in kept]
+    assert snap.target.tolist() == [r[2] for r in kept]
+    assert snap.phase.tolist() == [r[3] for r in kept]
