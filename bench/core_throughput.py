@@ -4,7 +4,7 @@ First a real arm set is recorded: the simulated cuff behind ``BleakClient`` runs
 100 Hz on a virtual clock and every Pressure Stream frame the link decodes is kept, re-encoded to
 the bytes the cuff sent. Then those bytes are replayed as fast as the machine allows into a fresh
 ``SessionController`` with its ``Recorder`` on a SQLite file: each frame is decoded
-(``decode_pressure_frame``, as the link's notification router does), handed to the controller
+(``PressureStreamDecoder``, as the link's notification router does), handed to the controller
 (engine on every frame, 20 Hz ticks, ring buffers, recorder queue) and committed by the recorder's
 writer thread. The figure is samples per second from the first frame to the last commit.
 The replay link stands in for the radio only: commands are acknowledged at once.
@@ -24,7 +24,7 @@ import numpy as np
 
 from bench.common import BenchResult, CpuMeter, Figure, main
 from devices.link import LinkState, PressureReading
-from devices.protocol import decode_pressure_frame, encode_pressure_frame
+from devices.protocol import PressureStreamDecoder, decode_pressure_frame, encode_pressure_frame
 from devices.protocol.frames import DeviceConfig
 from devices.runtime import DeviceRuntime
 from devices.sim.host import HostTiming
@@ -81,6 +81,7 @@ class ReplayLink:
         self.stale = False
         self._pressure: list[Callable[[PressureReading], None]] = []
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._decode = PressureStreamDecoder()  # the link's own decoder
 
     def _subscribe(self, subs: list[Any], callback: Any) -> Callable[[], None]:
         subs.append(callback)
@@ -100,7 +101,7 @@ class ReplayLink:
 
     def feed(self, data: bytes, now: float) -> None:
         """One notification: decode, then hand to subscribers (the router's hot path)."""
-        reading = PressureReading(decode_pressure_frame(data), now, 0)
+        reading = PressureReading(self._decode(data), now, 0)
         for callback in self._pressure:
             callback(reading)
 
