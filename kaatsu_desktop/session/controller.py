@@ -18,6 +18,10 @@ Who owns what (one owner each, so nothing is done twice):
   on the loop clock, whatever the tick rate, and ``LinkStale``/``LinkStateChanged`` reach the
   engine as ``on_link(False)``. The engine's own check in ``tick`` uses the same 1 s and is
   idempotent, so it only backs the link up.
+- Recording failures belong to the recorder: its first failed write is kept as
+  ``Recorder.failure``; the tick polls it and raises one medium technical alarm,
+  ``recording_failed``. The session goes on: a record that cannot be stored is no stop
+  criterion, so nothing is released or stopped; the clinician decides.
 """
 
 from __future__ import annotations
@@ -45,6 +49,7 @@ from devices.protocol.types import Site
 from devices.runtime import DeviceRuntime
 from kaatsu_desktop.clinical.settings import ClinicSettings
 from kaatsu_desktop.i18n import translate
+from kaatsu_desktop.session.alarms import AlarmPriority
 from kaatsu_desktop.session.engine import SessionEngine
 from kaatsu_desktop.session.limits import Tuning
 from kaatsu_desktop.session.model import LimbGroup, Refusal, SessionState
@@ -61,7 +66,12 @@ from kaatsu_desktop.session.outputs import (
     StepResult,
 )
 from kaatsu_desktop.session.protocols import PatientContext, Protocol
-from kaatsu_desktop.session.recorder import Recorder, RecorderStats, stored_event
+from kaatsu_desktop.session.recorder import (
+    Recorder,
+    RecorderStats,
+    RecordingFailure,
+    stored_event,
+)
 from kaatsu_desktop.session.ringbuffer import SessionBuffers
 from kaatsu_desktop.session.snapshot import SessionSnapshot
 from kaatsu_desktop.session.summary import session_summary
@@ -72,6 +82,7 @@ Unsubscribe = Callable[[], None]
 _CTX = "SessionController"
 _SLACK_S = 1e-6
 _DOWN = (LinkState.RECONNECTING, LinkState.FAILED, LinkState.DISCONNECTED)
+RECORDING_FAILED = "recording_failed"  # condition id of the alarm raised when recording fails
 
 
 def _tr(text: str) -> str:
@@ -185,6 +196,7 @@ class SessionController:
         self._ticking = False
         self._last_t_ms = -1
         self._recording = recorder is not None
+        self._recording_alarmed = False
         self._ended_at: float | None = None
         self._end_reason: str | None = None
         self._alarms_raised = 0
@@ -488,6 +500,11 @@ class SessionController:
         engine = self.engine
         now = self._now()
         self._apply(engine.tick(now))
+        recorder = self._recorder
+        if recorder is not None and not self._recording_alarmed:
+            failure = recorder.failure  # one attribute read: the writer thread is never waited on
+            if failure is not None:
+                self._recording_failed(now, failure)
         # Snapshots at snapshot_hz on the loop clock; the bridge coalesces them for the UI.
         due = now + _SLACK_S >= self._next_snapshot  # float ticks may land a hair early
         if due and self._listeners:
@@ -496,13 +513,46 @@ class SessionController:
             settled = not engine.pending_release_ids
             if settled or now - self._ended_at >= self._grace_s:
                 self._end_recording()
-        recorder = self._recorder
         if recorder is not None and self._listeners and now >= self._next_stats:
             self._next_stats = now + 1.0
             stats = recorder.stats
             if stats != self._last_stats:
                 self._last_stats = stats
                 self._each(lambda x: x.on_recorder(stats))
+
+    def _recording_failed(self, now: float, failure: RecordingFailure) -> None:
+        """Raise the recording alarm once; the session, its releases and alarms go on as before."""
+        self._recording_alarmed = True
+        if failure.damaged:
+            detail = _tr("the database file failed its integrity check")
+        else:
+            detail = f"{failure.error}: {failure.detail}"
+        message = _tr(
+            "Recording stopped: the session's record cannot be stored ({detail}). The session"
+            " goes on; release and alarms work. Note the times by hand."
+        ).format(detail=detail)
+        # A technical alarm (no rule id), medium: not a stop criterion, so it proposes no release.
+        # The engine has no intent for alarms raised outside it; its manager is shared with the
+        # snapshot, so the alarm shows, sounds and is acknowledged like any other.
+        alarm = self.engine.alarms.raise_alarm(
+            now, RECORDING_FAILED, AlarmPriority.MEDIUM, None, message
+        )
+        if alarm is None:
+            return
+        event = SessionEvent(
+            EventKind.ALARM_RAISED,
+            now,
+            None,
+            message,
+            {
+                "condition_id": RECORDING_FAILED,
+                "priority": AlarmPriority.MEDIUM.name.lower(),
+                "proposes_release": False,
+                "error": failure.error,
+            },
+        )
+        self._handle_events((event,))
+        self._publish_snapshot(now)
 
     def _publish_snapshot(self, now: float) -> SessionSnapshot:
         snapshot = self.engine.snapshot(now)

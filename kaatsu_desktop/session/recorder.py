@@ -6,6 +6,10 @@ waits for the database. A dedicated writer thread takes everything pending at le
 samples and events in one transaction, through the storage layer's own functions, on its own
 SQLite connection. When the pending samples outgrow ``max_pending_samples`` (the writer is stuck)
 new ones are dropped, counted and logged rather than ever blocking the device thread.
+
+The first write that fails (a damaged file refusing every write, a full disk, ...) is kept as
+``failure``, once, for the controller to poll: the session itself must go on, so nothing is
+raised into the device thread, but the clinician has to learn that it is no longer recorded.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from kaatsu_desktop.session.outputs import EventKind
 from kaatsu_desktop.session.outputs import SessionEvent as EngineEvent
 from kaatsu_desktop.storage import (
     Database,
+    DatabaseDamaged,
     NewSession,
     SessionRecord,
     SessionStatus,
@@ -60,6 +65,16 @@ class RecorderStats:
     errors: int = 0
     last_error: str | None = None
     finished: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class RecordingFailure:
+    """The first write the recorder could not make; later ones are only counted."""
+
+    error: str  # the exception's type name, e.g. "DatabaseDamaged", "OperationalError"
+    detail: str  # its message
+    damaged: bool  # the file failed its integrity check: no write will succeed any more
+    at: float  # the recorder's clock when it failed
 
 
 def stored_event(event: EngineEvent, t0: float) -> StoredEvent:
@@ -120,6 +135,7 @@ class Recorder:
         self._finished = False
         self._stats = RecorderStats()
         self._dropping = False
+        self._failure: RecordingFailure | None = None
         self._finish_future: concurrent.futures.Future[SessionRecord] | None = None
         self._thread = threading.Thread(target=self._run, name="session-recorder", daemon=True)
         self._thread.start()
@@ -137,6 +153,11 @@ class Recorder:
         """Counters so far (thread-safe copy)."""
         with self._cond:
             return _with(self._stats, samples_pending=self._pending)
+
+    @property
+    def failure(self) -> RecordingFailure | None:
+        """The first failed write, None while every write succeeded (cheap: poll it freely)."""
+        return self._failure
 
     @property
     def finish_future(self) -> concurrent.futures.Future[SessionRecord] | None:
@@ -241,10 +262,14 @@ class Recorder:
             due = self._clock() + self._interval
             try:
                 self._write(frames, events)
-                for kind, payload in controls:
-                    self._apply_control(kind, payload)
             except Exception as exc:  # the writer must outlive any one bad batch
                 self._error(exc)
+            for kind, payload in controls:
+                # Each on its own: a refused summary must not leave a later flush or finish pending.
+                try:
+                    self._apply_control(kind, payload)
+                except Exception as exc:
+                    self._error(exc)
             if stopping:
                 return
 
@@ -269,6 +294,11 @@ class Recorder:
                 self._frames[:0] = frames
                 self._pending += n
                 self._events[:0] = events
+            return
+        except DatabaseDamaged as exc:
+            # Every write is refused from now on: storing the batch part by part cannot help.
+            self._error(exc)
+            self._bump(samples_dropped=n, events_dropped=len(events))
             return
         except (ValidationError, StorageError, sqlite3.Error) as exc:
             self._error(exc)
@@ -324,10 +354,18 @@ class Recorder:
             self._stats = _with(s, **{k: getattr(s, k) + v for k, v in added.items()})
 
     def _error(self, exc: BaseException) -> None:
-        log.error("recorder write failed: %s", exc)
+        text = f"{type(exc).__name__}: {exc}"
         with self._cond:
             s = self._stats
-            self._stats = _with(s, errors=s.errors + 1, last_error=f"{type(exc).__name__}: {exc}")
+            repeated = text == s.last_error
+            self._stats = _with(s, errors=s.errors + 1, last_error=text)
+            if self._failure is None:
+                # Set once and never replaced: a plain attribute the device thread may read.
+                self._failure = RecordingFailure(
+                    type(exc).__name__, str(exc), isinstance(exc, DatabaseDamaged), self._clock()
+                )
+        # The same refusal every batch would flood the log: once, then at debug level.
+        log.log(logging.DEBUG if repeated else logging.ERROR, "recorder write failed: %s", text)
 
 
 def _with(stats: RecorderStats, **changes: Any) -> RecorderStats:
@@ -350,6 +388,7 @@ def _sample_array(frames: list[Frame]) -> np.ndarray:
 __all__ = [
     "Recorder",
     "RecorderStats",
+    "RecordingFailure",
     "open_writer_database",
     "stored_event",
 ]
