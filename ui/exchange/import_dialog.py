@@ -28,6 +28,7 @@ from ui.widgets import primary_button, styled_label
 
 log = logging.getLogger(__name__)
 
+
 class ImportDialog(QDialog):
     """Choose a patients CSV, see the dry run's errors (line, field, reason), then import.
 
