@@ -7,8 +7,9 @@ Names are imported lazily (PEP 562): FHIR's models load only when an export need
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from kaatsu_desktop.lazy import lazy_names
 
 if TYPE_CHECKING:
     from kaatsu_desktop.exchange.csvsafe import number_cell, text_cell
@@ -92,16 +93,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    """Import the module that defines ``name`` at its first use."""
-    module = _WHERE.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value  # the next look-up is a plain global
-    return value
-
-
-def __dir__() -> list[str]:
-    """The package's names, loaded or not."""
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_names(__name__, _WHERE, __all__)

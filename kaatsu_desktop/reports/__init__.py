@@ -9,8 +9,9 @@ Names are imported lazily (PEP 562): nothing of the report is loaded until it is
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from kaatsu_desktop.lazy import lazy_names
 
 if TYPE_CHECKING:
     from kaatsu_desktop.reports.build import CLINIC_NAME_KEY, build_report_data
@@ -115,16 +116,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    """Import the module that defines ``name`` at its first use."""
-    module = _WHERE.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value  # the next look-up is a plain global
-    return value
-
-
-def __dir__() -> list[str]:
-    """The package's names, loaded or not."""
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_names(__name__, _WHERE, __all__)
