@@ -34,6 +34,9 @@ def style_plot(plot: pg.PlotItem, title: str) -> None:
         axis.setPen(AXIS_PEN)
         axis.setTextPen(pg.mkPen(TEXT_COLOUR))
         axis.setStyle(tickFont=font)
+    # Grid lines at the major and minor ticks only: the faint third level (a line a minute on a
+    # 0-20 min axis) added little to read by and took most of a plot's repaint (issue 8).
+    plot.getAxis("left").setStyle(maxTickLevel=1)
 
 
 def legend_html(entries: list[tuple[str, str, str]]) -> str:
