@@ -2,7 +2,8 @@
 
 `session_authorship_text(authors)` says it with times (a tooltip, a footer);
 `session_authorship_short(authors)` says it by name only, for a table cell beside the session's
-date. `annotate_session_rows` puts both on the rows of a session table. The names and times come
+date. `annotate_session_rows` puts both on the rows of a session table; `AuthorshipWords.cell_texts`
+gives a status cell's texts for a table being filled. The names and times come
 from `kaatsu_desktop.accounts.session_authors(db, patient_id)` (issue 7).
 """
 
@@ -85,6 +86,30 @@ def session_authorship_short(who: SessionAuthors, words: _Words | None = None) -
     return f"{started}; {template.format(name=who.changed_by)}"
 
 
+@dataclass(frozen=True)
+class CellTexts:
+    """A status cell with its authors: the text shown, its tooltip, its accessible description."""
+
+    text: str
+    tip: str
+    description: str
+
+
+class AuthorshipWords:
+    """The sentences translated once, for filling a whole session table (issue 7)."""
+
+    def __init__(self) -> None:
+        self._words = _words()
+
+    def cell_texts(self, text: str, who: SessionAuthors) -> CellTexts:
+        """``text`` with the authors' names under it; the tooltip keeps it above their times."""
+        full = session_authorship_text(who, self._words)
+        if not text:
+            return CellTexts(full, full, full)
+        short = session_authorship_short(who, self._words)
+        return CellTexts(f"{text}\n{short}", f"{text}\n{full}", full)
+
+
 def annotate_session_rows(
     table: QTableWidget,
     session_ids: Sequence[int],
@@ -95,14 +120,13 @@ def annotate_session_rows(
 
     The tooltip keeps the cell's own text above the authors with their times.
     """
-    words = _words()
+    words = AuthorshipWords()
     for row, session_id in enumerate(session_ids):
         who = authors.get(session_id)
         item = table.item(row, column) if who is not None else None
         if item is None or who is None:
             continue
-        full = session_authorship_text(who, words)
-        text = item.text()
-        item.setText(f"{text}\n{session_authorship_short(who, words)}" if text else full)
-        item.setToolTip(f"{text}\n{full}" if text else full)
-        item.setData(Qt.ItemDataRole.AccessibleDescriptionRole, full)
+        texts = words.cell_texts(item.text(), who)
+        item.setText(texts.text)
+        item.setToolTip(texts.tip)
+        item.setData(Qt.ItemDataRole.AccessibleDescriptionRole, texts.description)

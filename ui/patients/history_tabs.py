@@ -35,7 +35,7 @@ from kaatsu_desktop.services.trends import (
     verdict_points,
 )
 from kaatsu_desktop.storage import SessionStatus
-from ui.history.authorship import annotate_session_rows
+from ui.history.authorship import AuthorshipWords
 from ui.patients.deferred import DeferredPlot
 from ui.theme import TOUCH_MIN_PX
 from ui.widgets import VerdictChip, styled_label
@@ -214,28 +214,43 @@ class SessionsTab(QWidget):
         words = {status: self._status_words(status) for status in SessionStatus}
         demo = self.tr(" (demo)")
         fitted: dict[int, dict[str, int]] = {0: {}, 2: {}, 3: {}, 4: {}}  # text: its first row
-        for r, s in enumerate(rows):
-            status = words[s.status] + (demo if s.demo else "")
-            if s.end_reason:
-                status += f": {s.end_reason}"
-                self._statuses.append((r, status))
-            # Date over time: a narrow column leaves the status its room.
-            texts = (self._when(s).replace(" ", "\n"), self._minutes(s.minutes["arms"]),
-                     self._minutes(s.minutes["legs"]), str(s.alarms))  # fmt: skip
-            for column, text in zip((0, 2, 3, 4), texts, strict=True):
-                table.setItem(r, column, cell(text, tip=False))
-                fitted[column].setdefault(text, r)
-            table.setItem(r, 1, cell(s.protocol))
-            table.setItem(r, STATUS, cell(status))
-            table.setItem(r, ACTIONS, cell("", tip=False))  # the row stays selectable
-        if authors:
-            annotate_session_rows(table, [s.id for s in rows], authors, STATUS)
-            # A status with its authors' line is measured too (a narrow column wraps it).
-            self._statuses = [
-                (r, table.item(r, STATUS).text())
-                for r, s in enumerate(rows)
-                if s.end_reason or s.id in authors
-            ]
+        authorship = AuthorshipWords() if authors else None
+        model = table.model()
+        # The model tells the view of each of the 1,400 cells as it is set; it is told once, at
+        # the end, instead (the view has no rows to repaint before that).
+        model.blockSignals(True)
+        try:
+            for r, s in enumerate(rows):
+                status = words[s.status] + (demo if s.demo else "")
+                if s.end_reason:
+                    status += f": {s.end_reason}"
+                tip = description = status
+                who = authors.get(s.id) if authors is not None and authorship else None
+                if who is not None and authorship is not None:
+                    # Issue 7: the authors' names under the status, with their times in the tip.
+                    written = authorship.cell_texts(status, who)
+                    status, tip, description = written.text, written.tip, written.description
+                if s.end_reason or who is not None:
+                    self._statuses.append((r, status))  # may need a taller row
+                # Date over time: a narrow column leaves the status its room.
+                texts = (self._when(s).replace(" ", "\n"), self._minutes(s.minutes["arms"]),
+                         self._minutes(s.minutes["legs"]), str(s.alarms))  # fmt: skip
+                for column, text in zip((0, 2, 3, 4), texts, strict=True):
+                    table.setItem(r, column, QTableWidgetItem(text))
+                    fitted[column].setdefault(text, r)
+                table.setItem(r, 1, cell(s.protocol))
+                item = QTableWidgetItem(status)
+                item.setToolTip(tip)
+                if who is not None:
+                    item.setData(Qt.ItemDataRole.AccessibleDescriptionRole, description)
+                table.setItem(r, STATUS, item)
+                table.setItem(r, ACTIONS, QTableWidgetItem(""))  # the row stays selectable
+        finally:
+            model.blockSignals(False)
+        if rows:
+            model.dataChanged.emit(
+                model.index(0, 0), model.index(len(rows) - 1, table.columnCount() - 1)
+            )
         self._ensure_row_widgets()
         self._fit_columns(fitted)
 

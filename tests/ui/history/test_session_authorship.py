@@ -22,6 +22,8 @@ from kaatsu_desktop.storage import (
 )
 from tests.kaatsu_desktop.storage.helpers import FakeClock, fields
 from ui.history.authorship import (
+    AuthorshipWords,
+    CellTexts,
     annotate_session_rows,
     session_authorship_short,
     session_authorship_text,
@@ -85,6 +87,17 @@ def test_each_session_names_its_starter_and_who_ended_it(stored) -> None:
     assert session_authorship_text(running) == (
         f"Started by Dr Aiko Tanaka on {when(START + timedelta(days=4, minutes=90))}."
     )
+
+
+def test_cell_texts_put_the_names_under_the_status_and_the_times_in_the_tip(stored) -> None:
+    db, patient_id, ids = stored
+    done = session_authors(db, patient_id)[ids["completed"]]
+    words = AuthorshipWords()
+    full = session_authorship_text(done)
+    assert words.cell_texts("completed", done) == CellTexts(
+        "completed\nStarted by Dr Aiko Tanaka; completed by Ben Okafor", f"completed\n{full}", full
+    )
+    assert words.cell_texts("", done) == CellTexts(full, full, full)  # no status: the times
 
 
 def test_a_running_session_changed_by_someone_else_says_who(stored) -> None:
