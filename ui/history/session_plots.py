@@ -10,8 +10,9 @@ import functools
 import locale
 import logging
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
+from typing import SupportsInt
 
 import numpy as np
 import pyqtgraph as pg
@@ -112,6 +113,7 @@ class SessionHistoryPlots(QWidget):
         self.setObjectName("sessionHistoryPlots")
         self.setAccessibleName(self.tr("Sessions over time"))
         self.trends: SessionTrends | None = None
+        self._tips: dict[pg.ScatterPlotItem, Callable[[int], str]] = {}  # point words, by plot
 
         self.legend = QLabel()
         self.legend.setObjectName("sessionPlotLegend")
@@ -181,23 +183,36 @@ class SessionHistoryPlots(QWidget):
 
     def _scatter(self, group: str) -> pg.ScatterPlotItem:
         colour = GROUP_COLOURS[group]
-        return pg.ScatterPlotItem(
+        item = pg.ScatterPlotItem(
             size=10 if group == "arms" else 9,
             symbol=GROUP_SYMBOLS[group],
             pen=pg.mkPen("#ffffff", width=1),
             brush=pg.mkBrush(colour),
             hoverable=True,
-            tip=lambda x, y, data: data,
         )
+        # Each point's data is its session's index; its words are made when it is hovered
+        # (two sentences a session for every plot drawn cost a visible moment at each open).
+        item.setData(tip=lambda x, y, data, item=item: self.point_tip(item, data))
+        return item
 
-    @staticmethod
+    def point_tip(self, item: pg.ScatterPlotItem, index: SupportsInt) -> str:
+        """The tooltip of the point of session ``index`` (0 = oldest) on one of the plots."""
+        describe = self._tips.get(item)
+        return "" if describe is None else describe(int(index))
+
     def _set_points(
-        item: pg.ScatterPlotItem, x: np.ndarray, y: np.ndarray, tips: list[str], sessions: int
+        self,
+        item: pg.ScatterPlotItem,
+        x: np.ndarray,
+        y: np.ndarray,
+        keep: np.ndarray,
+        describe: Callable[[int], str],
     ) -> None:
-        size = symbol_size(sessions)
+        size = symbol_size(len(keep))
         # Overlapping markers with white rims would read as a pale band: no rim when dense.
         pen = pg.mkPen("#ffffff", width=1) if size >= 10 else pg.mkPen(None)
-        item.setData(x=x, y=y, data=tips, size=size, pen=pen)
+        self._tips[item] = describe
+        item.setData(x=x[keep], y=y[keep], data=np.flatnonzero(keep), size=size, pen=pen)
 
     # -- drawing --------------------------------------------------------------------------------
 
@@ -233,14 +248,15 @@ class SessionHistoryPlots(QWidget):
         limit = np.asarray(series.limit_min, dtype=np.float64)
         self.lines[series.group].setData(x, minutes)
         keep = np.isfinite(minutes)
-        tips = [
-            self.tr("Session {n} ({date}), {group}: {m:.1f} min of {limit:g} min").format(
-                n=i + 1, date=self.axes["minutes"].labels[i], group=word.lower(),
-                m=minutes[i], limit=limit[i],
+        template = self.tr("Session {n} ({date}), {group}: {m:.1f} min of {limit:g} min")
+        labels = self.axes["minutes"].labels
+
+        def describe(i: int) -> str:
+            return template.format(
+                n=i + 1, date=labels[i], group=word.lower(), m=minutes[i], limit=limit[i]
             )
-            for i in np.flatnonzero(keep)
-        ]  # fmt: skip
-        self._set_points(self.points[series.group], x[keep], minutes[keep], tips, len(x))
+
+        self._set_points(self.points[series.group], x, minutes, keep, describe)
         edges = np.arange(0.5, len(x) + 1.0, dtype=np.float64)
         self.limits[series.group].setData(edges, limit)
         highest = [limit.max() if len(limit) else 0.0]
@@ -258,17 +274,11 @@ class SessionHistoryPlots(QWidget):
         for series in trends.groups:
             values = _values(series.pressure)
             keep = np.isfinite(values)
-            tips = [
-                self.tr("Session {n} ({date}), {group}: {p:g} {unit}").format(
-                    n=i + 1, date=self.axes["pressure"].labels[i],
-                    group=words[series.group].lower(), p=values[i], unit=unit,
-                )
-                for i in np.flatnonzero(keep)
-            ]  # fmt: skip
             self.pressure_lines[series.group].setData(x, values)
             self._set_points(
-                self.pressure_points[series.group], x[keep], values[keep], tips, len(x)
-            )
+                self.pressure_points[series.group], x, values, keep,
+                self._pressure_tip(values, words[series.group].lower(), unit),
+            )  # fmt: skip
             if keep.any():
                 top = max(top, float(np.nanmax(values)))
         self.no_pressure.setVisible(top == 0.0)
@@ -281,6 +291,15 @@ class SessionHistoryPlots(QWidget):
                 n=trends.other_unit
             )
         self.note.setText(note)
+
+    def _pressure_tip(
+        self, values: np.ndarray, group: str, unit: str | None
+    ) -> Callable[[int], str]:
+        template = self.tr("Session {n} ({date}), {group}: {p:g} {unit}")
+        labels = self.axes["pressure"].labels
+        return lambda i: template.format(
+            n=i + 1, date=labels[i], group=group, p=values[i], unit=unit
+        )
 
     def _draw_alarms(self, trends: SessionTrends, x: np.ndarray) -> None:
         counts = np.asarray(trends.alarms, dtype=np.float64)

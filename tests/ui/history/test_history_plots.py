@@ -84,6 +84,17 @@ def test_a_session_without_recorded_minutes_has_no_point(
     assert list(x) == [1, 3] and list(y) == [11.0, 14.0]
     x, y = plots.points["legs"].getData()
     assert list(x) == [3] and list(y) == [19.0]
+    # A point's tooltip names its own session (the second arm point: the third session).
+    item = plots.points["arms"]
+    spot = item.points()[1]
+    third = (NOW - timedelta(days=1)).astimezone().strftime("%d %b")
+    assert item.opts["tip"](x=spot.pos().x(), y=spot.pos().y(), data=spot.data()) == (
+        f"Session 3 ({third}), arms: 14.0 min of 15 min"
+    )
+    spot = plots.pressure_points["legs"].points()[0]
+    assert plots.point_tip(plots.pressure_points["legs"], spot.data()) == (
+        f"Session 3 ({third}), legs: 140 mmHg"
+    )
     # No pressure where the group never restricted; no limit kept: the clinic's (15 min) shown.
     _, legs_pressure = plots.pressure_points["legs"].getData()
     assert list(legs_pressure) == [140.0]
