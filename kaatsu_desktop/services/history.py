@@ -20,8 +20,8 @@ from kaatsu_desktop.storage import (
     get_patient,
     list_clearances,
     list_screenings,
-    list_sessions,
 )
+from kaatsu_desktop.storage.sessions import SessionHeadline, list_session_headlines
 
 # The summary's group names (session.summary.GROUP_NAMES), from the model: the summary module
 # brings the device link (bleak, D-Bus) with it, which start-up does without (issue 8).
@@ -106,7 +106,7 @@ def _summary_module() -> ModuleType:
     return summary
 
 
-def summarise_session(record: SessionRecord, alarm_events: int) -> SessionSummary:
+def summarise_session(record: SessionRecord | SessionHeadline, alarm_events: int) -> SessionSummary:
     """History line of one stored session; ``alarm_events`` counts its events with a priority."""
     # The summary's schema is kaatsu_desktop/session/summary.py (T-TIME-3 restriction time).
     summary = _summary_module()
@@ -156,6 +156,7 @@ def load_history(db: Database, patient_id: int) -> PatientHistory:
         screenings=tuple(list_screenings(db, patient_id)),
         clearances=tuple(list_clearances(db, patient_id)),
         sessions=tuple(
-            summarise_session(s, alarms.get(s.id, 0)) for s in list_sessions(db, patient_id)
+            summarise_session(s, alarms.get(s.id, 0))
+            for s in list_session_headlines(db, patient_id)
         ),
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -294,6 +295,46 @@ def list_sessions(
     with db.reading() as sdb:
         rows = list(sdb.query(sql, params))
     return [session_from_row(r) for r in rows]
+
+
+@dataclass(frozen=True)
+class SessionHeadline:
+    """A stored session as a history line reads it: no device, no audit columns."""
+
+    id: int
+    started_at: datetime
+    status: SessionStatus
+    demo: bool
+    end_reason: str | None
+    protocol: dict[str, Any]
+    summary: dict[str, Any] | None
+
+
+def list_session_headlines(db: Database, patient_id: int) -> list[SessionHeadline]:
+    """A patient's sessions in list_sessions' order (newest first), with only what a line shows.
+
+    A patient's page reads hundreds of sessions at each open (issue 8): the columns it does not
+    show are left in the database, and rows are read as tuples rather than mappings.
+    """
+    with db.reading():
+        rows = db.conn.execute(
+            "SELECT id, started_at, status, demo, end_reason, protocol_json, summary_json"
+            " FROM sessions WHERE patient_id = ? ORDER BY started_at DESC, id DESC",
+            [patient_id],
+        ).fetchall()
+    loads, when = json.loads, datetime.fromisoformat
+    return [
+        SessionHeadline(
+            id=row[0],
+            started_at=when(row[1]),
+            status=SessionStatus(row[2]),
+            demo=bool(row[3]),
+            end_reason=row[4],
+            protocol=loads(row[5]),
+            summary=None if row[6] is None else loads(row[6]),
+        )
+        for row in rows
+    ]
 
 
 def _event_row(session_id: int, event: SessionEvent, i: int) -> tuple[Any, ...]:

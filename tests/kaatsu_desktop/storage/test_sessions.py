@@ -38,6 +38,7 @@ from kaatsu_desktop.storage import (
     update_session,
 )
 from kaatsu_desktop.storage.samples import decode_chunk, encode_chunk
+from kaatsu_desktop.storage.sessions import list_session_headlines
 
 from .helpers import FakeClock, count, fields
 
@@ -115,6 +116,31 @@ def test_one_running_session_per_patient_and_demo_rules(db: Database, patient_id
     assert [s.id for s in list_sessions(db, status="running")] == [demo.id, second.id]
     assert demo.id not in {s.id for s in list_sessions(db, include_demo=False)}
     assert count(db, "sessions") == 3
+
+
+def test_session_headlines_list_a_patients_sessions_as_list_sessions_does(
+    db: Database, clock: FakeClock, patient_id: int
+) -> None:
+    first = create_session(db, NewSession(patient_id, PROTOCOL, device={"model": "C3"}), by=None)
+    clock.advance(minutes=30)
+    done = finish_session(
+        db, first.id, "aborted", end_reason="dizziness", summary={"a": 1}, by=None
+    )
+    clock.advance(days=1)
+    running = create_session(db, NewSession(patient_id, {"id": "cycle-mmhg"}), by=None)
+    other = create_patient(db, fields(clinic_id="KC-0099"), by=None).id
+    create_session(db, NewSession(other, PROTOCOL), by=None)  # another patient's: not listed
+    lines = list_session_headlines(db, patient_id)
+    assert [line.id for line in lines] == [s.id for s in list_sessions(db, patient_id)]
+    assert [line.id for line in lines] == [running.id, done.id]
+    for line, record in zip(lines, (running, done), strict=True):
+        assert (line.started_at, line.status, line.demo, line.end_reason) == (
+            record.started_at, record.status, record.demo, record.end_reason
+        )  # fmt: skip
+        assert (line.protocol, line.summary) == (record.protocol, record.summary)
+    assert lines[1].summary == {"a": 1} and lines[0].summary is None
+    assert lines[1].status is SessionStatus.ABORTED and lines[1].end_reason == "dizziness"
+    assert list_session_headlines(db, 999_999) == []
 
 
 def test_events_batch_round_trip_and_all_or_nothing(db: Database, patient_id: int) -> None:
