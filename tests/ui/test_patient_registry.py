@@ -283,6 +283,7 @@ def test_session_rows_keep_touch_height_unless_the_status_is_cut(
         table.resizeColumnToContents(column)
     assert widths == [table.columnWidth(c) for c in (0, 2, 3, 4)]
     assert table.item(0, 0).toolTip() == ""
+    assert table.item(0, 1).toolTip() == table.item(0, 1).text() != ""  # a protocol may be cut
     status_tip = table.item(0, 5).toolTip()  # the status, then its authors with their times
     assert status_tip.startswith(statuses[0].split("\n")[0] + "\nStarted by the system on ")
     # The next patient's rows start at touch height again.

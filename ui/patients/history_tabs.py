@@ -216,35 +216,37 @@ class SessionsTab(QWidget):
         fitted: dict[int, dict[str, int]] = {0: {}, 2: {}, 3: {}, 4: {}}  # text: its first row
         authorship = AuthorshipWords() if authors else None
         model = table.model()
-        # The model tells the view of each of the 1,400 cells as it is set; it is told once, at
-        # the end, instead (the view has no rows to repaint before that).
+        index, put = model.index, model.setItemData
+        shown, tip_role = Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole
+        described = Qt.ItemDataRole.AccessibleDescriptionRole
+        # Cells are made by the model (setItemData), not as Python items: 1,400 item wrappers
+        # an open kept alive until the next one, and made the collector's full passes, tens of
+        # ms each, come sooner. The model tells the view of each cell as it is set; it is told
+        # once, at the end, instead (the view has no rows to repaint before that).
         model.blockSignals(True)
         try:
             for r, s in enumerate(rows):
                 status = words[s.status] + (demo if s.demo else "")
                 if s.end_reason:
                     status += f": {s.end_reason}"
-                tip = description = status
+                roles = {shown: status, tip_role: status}
                 who = authors.get(s.id) if authors is not None and authorship else None
                 if who is not None and authorship is not None:
                     # Issue 7: the authors' names under the status, with their times in the tip.
                     written = authorship.cell_texts(status, who)
-                    status, tip, description = written.text, written.tip, written.description
+                    status = written.text
+                    roles = {shown: status, tip_role: written.tip, described: written.description}
                 if s.end_reason or who is not None:
                     self._statuses.append((r, status))  # may need a taller row
                 # Date over time: a narrow column leaves the status its room.
                 texts = (self._when(s).replace(" ", "\n"), self._minutes(s.minutes["arms"]),
                          self._minutes(s.minutes["legs"]), str(s.alarms))  # fmt: skip
                 for column, text in zip((0, 2, 3, 4), texts, strict=True):
-                    table.setItem(r, column, QTableWidgetItem(text))
+                    put(index(r, column), {shown: text})  # short: no tooltip (see cell())
                     fitted[column].setdefault(text, r)
-                table.setItem(r, 1, cell(s.protocol))
-                item = QTableWidgetItem(status)
-                item.setToolTip(tip)
-                if who is not None:
-                    item.setData(Qt.ItemDataRole.AccessibleDescriptionRole, description)
-                table.setItem(r, STATUS, item)
-                table.setItem(r, ACTIONS, QTableWidgetItem(""))  # the row stays selectable
+                put(index(r, 1), {shown: s.protocol, tip_role: s.protocol})
+                put(index(r, STATUS), roles)
+                put(index(r, ACTIONS), {shown: ""})  # the row stays selectable
         finally:
             model.blockSignals(False)
         if rows:
