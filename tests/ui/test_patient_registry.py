@@ -282,6 +282,7 @@ def test_session_rows_keep_touch_height_unless_the_status_is_cut(
     for column in (0, 2, 3, 4):
         table.resizeColumnToContents(column)
     assert widths == [table.columnWidth(c) for c in (0, 2, 3, 4)]
+    assert table.columnWidth(1) == min(150, table.sizeHintForColumn(1) + 12)
     assert table.item(0, 0).toolTip() == ""
     assert table.item(0, 1).toolTip() == table.item(0, 1).text() != ""  # a protocol may be cut
     status_tip = table.item(0, 5).toolTip()  # the status, then its authors with their times

@@ -213,7 +213,7 @@ class SessionsTab(QWidget):
         self._statuses = []
         words = {status: self._status_words(status) for status in SessionStatus}
         demo = self.tr(" (demo)")
-        fitted: dict[int, dict[str, int]] = {0: {}, 2: {}, 3: {}, 4: {}}  # text: its first row
+        fitted: dict[int, dict[str, int]] = {0: {}, 1: {}, 2: {}, 3: {}, 4: {}}  # text: 1st row
         authorship = AuthorshipWords() if authors else None
         model = table.model()
         index, put = model.index, model.setItemData
@@ -245,6 +245,7 @@ class SessionsTab(QWidget):
                     put(index(r, column), {shown: text})  # short: no tooltip (see cell())
                     fitted[column].setdefault(text, r)
                 put(index(r, 1), {shown: s.protocol, tip_role: s.protocol})
+                fitted[1].setdefault(s.protocol, r)
                 put(index(r, STATUS), roles)
                 put(index(r, ACTIONS), {shown: ""})  # the row stays selectable
         finally:
@@ -289,9 +290,20 @@ class SessionsTab(QWidget):
     def _fit_columns(self, fitted: dict[int, dict[str, int]]) -> None:
         # Dates, minutes and alarms as wide as their text; the buttons as wide as they need.
         table = self.table
+        protocols = fitted.pop(1, {})
         for column, texts in fitted.items():
             table.setColumnWidth(column, self._content_width(column, texts))
-        table.setColumnWidth(1, min(150, table.sizeHintForColumn(1) + 12))  # full name: tooltip
+        # The protocol as wide as its longest name, at most 150 px (the full name: tooltip);
+        # each name measured once, as sizeHintForColumn measured it in every row.
+        model, grid = table.model(), int(table.showGrid())
+        widest = max(
+            (
+                table.sizeHintForIndex(model.index(row, 1)).width() + grid
+                for row in protocols.values()
+            ),
+            default=grid,
+        )
+        table.setColumnWidth(1, min(150, widest + 12))
         if self.sessions:
             table.setColumnWidth(ACTIONS, self._actions_width())
         table.verticalHeader().setMinimumSectionSize(ROW_PX)
