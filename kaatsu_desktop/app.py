@@ -48,7 +48,6 @@ from kaatsu_desktop.services.upkeep import DatabaseUpkeep
 from kaatsu_desktop.storage import (
     Clock,
     Database,
-    DatabaseDamaged,
     Role,
     StorageError,
     User,
@@ -309,11 +308,7 @@ class SignedInSession:
                 self.device_side.close()
         finally:
             if reason is not None:
-                try:
-                    self.shell.close(reason)
-                except DatabaseDamaged:  # the sign-out is not written to a damaged file
-                    log.warning("sign-out of %s not recorded: the database is damaged",
-                                self.user.id)  # fmt: skip
+                self.shell.close(reason)  # a refused sign-out row is logged there, never raised
             self.workstation.window.close()
             self.workstation.window.deleteLater()
             if self.demo_db is not None:
