@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import UTC, datetime
-from pathlib import Path
-
 import pytest
 from argon2 import PasswordHasher
 
@@ -16,8 +12,7 @@ from kaatsu_desktop.accounts import (
     create_account,
     create_first_administrator,
 )
-from kaatsu_desktop.storage import Database, User, open_database
-from tests.kaatsu_desktop.storage.helpers import FakeClock
+from kaatsu_desktop.storage import Database, User
 
 # Production parameters cost about 0.2 s a hash; one test uses them, the others these.
 CHEAP = HashParameters(time_cost=1, memory_cost=8, parallelism=1)
@@ -25,23 +20,6 @@ CHEAP_KDF = KdfParameters(time_cost=1, memory_cost=8, parallelism=1)
 ADMIN_PASSWORD = "correct horse battery"
 CLINICIAN_PASSWORD = "tourniquet-lantern-42"
 TRAINER_PASSWORD = "demo cuffs on a tuesday"
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock(datetime(2026, 3, 2, 9, 30, tzinfo=UTC))
-
-
-@pytest.fixture
-def db_path(tmp_path: Path) -> Path:
-    return tmp_path / "data" / "kaatsu.sqlite3"
-
-
-@pytest.fixture
-def db(db_path: Path, clock: FakeClock) -> Iterator[Database]:
-    database = open_database(db_path, clock=clock, auto_backup=False)
-    yield database
-    database.close()
 
 
 @pytest.fixture

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
-from kaatsu_desktop.storage import Database, open_database
+from kaatsu_desktop.storage import Database
 from tests.kaatsu_desktop.reports.stored import StoredSession, clinic_clock, store_session
 from tests.kaatsu_desktop.storage.helpers import FakeClock
 
@@ -15,13 +12,6 @@ from tests.kaatsu_desktop.storage.helpers import FakeClock
 @pytest.fixture
 def clock() -> FakeClock:
     return clinic_clock()
-
-
-@pytest.fixture
-def db(tmp_path: Path, clock: FakeClock) -> Iterator[Database]:
-    database = open_database(tmp_path / "kaatsu.sqlite3", clock=clock, auto_backup=False)
-    yield database
-    database.close()
 
 
 @pytest.fixture

@@ -2,31 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from kaatsu_desktop.services import Services
-from kaatsu_desktop.storage import Database, open_database
+from kaatsu_desktop.storage import Database
 from tests.kaatsu_desktop.clinical.builders import screening
-from tests.kaatsu_desktop.storage.helpers import FakeClock
 
 TODAY = date(2026, 3, 2)
 
 
 @pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock(datetime(2026, 3, 2, 9, 30, tzinfo=UTC))
-
-
-@pytest.fixture
-def db(tmp_path: Path, clock: FakeClock) -> Iterator[Database]:
-    database = open_database(tmp_path / "kaatsu.sqlite3", clock=clock, auto_backup=False)
-    yield database
-    database.close()
+def db_path(tmp_path: Path) -> Path:
+    # Beside the files the exports write: a test checks that a refused export leaves none.
+    return tmp_path / "kaatsu.sqlite3"
 
 
 @pytest.fixture
