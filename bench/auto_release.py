@@ -15,8 +15,9 @@ import time
 from dataclasses import dataclass
 
 from bench.common import BenchResult, Figure, main
-from bench.workstation import Options, RealTimePacer, SessionWorkstation
+from bench.workstation import Options, SessionWorkstation
 from devices.protocol import Release
+from devices.vtime import RealTimePacer
 from kaatsu_desktop.session import Control, LimbGroup
 
 ARMS = (0, 1)

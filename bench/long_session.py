@@ -18,7 +18,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bench.common import CpuMeter, rss_mb
-from bench.workstation import FrameMeter, Options, RealTimePacer, SessionWorkstation
+from bench.workstation import FrameMeter, Options, SessionWorkstation
+from devices.vtime import RealTimePacer
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,8 @@ The main window as the composition root builds it, the session page mounted on a
 and a simulated four-channel cuff behind the unchanged ``BleakClient`` streaming at 100 Hz. The
 set-up goes through the UI as a clinician does it: open the patient, Session, scan, connect,
 answer the checklist, Start. The runtime runs on the real clock (the release latency) or on a
-virtual one that a :class:`RealTimePacer` can drive at real-time pace for the measured stretches.
+virtual one that a :class:`devices.vtime.RealTimePacer` can drive at real-time pace for the
+measured stretches.
 """
 
 from __future__ import annotations
@@ -98,49 +99,6 @@ class _SilentPlayer:
 
     def stop(self) -> None:
         self.playing = False
-
-
-class RealTimePacer(threading.Thread):
-    """Moves a virtual-time runtime forward at real-time pace from its own thread.
-
-    Loop time then follows ``v0 + (real - r0)``, and only moves when the device thread is free,
-    so a stall of the device thread shows as real lateness (``real_at`` converts).
-    """
-
-    def __init__(self, runtime: DeviceRuntime, step_s: float = 0.001) -> None:
-        super().__init__(name="bench-real-time-pacer", daemon=True)
-        self._rt = runtime
-        self._step = step_s
-        self._stop_event = threading.Event()
-        self.v0 = self.r0 = 0.0
-        self.ready = threading.Event()
-        self.error: BaseException | None = None
-
-    def real_at(self, loop_time: float) -> float:
-        """The real monotonic time at which the loop clock was due at ``loop_time``."""
-        return self.r0 + (loop_time - self.v0)
-
-    def run(self) -> None:
-        self.v0, self.r0 = float(self._rt.clock()), time.monotonic()
-        self.ready.set()
-        try:
-            while not self._stop_event.is_set():
-                lag = self.v0 + (time.monotonic() - self.r0) - float(self._rt.clock())
-                if lag > 0:
-                    self._rt.advance(lag, timeout=10.0)
-                else:
-                    time.sleep(self._step)
-        except BaseException as exc:  # handed to the benchmark
-            self.error = exc
-
-    def __enter__(self) -> RealTimePacer:
-        self.start()
-        self.ready.wait(5)
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        self._stop_event.set()
-        self.join(10)
 
 
 @dataclass(frozen=True)

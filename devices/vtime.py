@@ -18,7 +18,7 @@ import selectors
 import threading
 import time
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Protocol
 
 
 class _DelegatingSelector(selectors.BaseSelector):
@@ -183,3 +183,59 @@ class ScaledTimeEventLoop(asyncio.SelectorEventLoop):
     def time(self) -> float:
         """Scaled monotonic time in seconds."""
         return (time.monotonic() - self._real_start) * self._factor
+
+
+class _Steppable(Protocol):
+    """What a pacer drives: a runtime on a virtual-time loop (devices.runtime.DeviceRuntime)."""
+
+    def clock(self) -> float: ...
+
+    def advance(self, seconds: float, *, timeout: float | None = ...) -> float: ...
+
+
+class RealTimePacer(threading.Thread):
+    """Drives a virtual-time runtime at real-time pace from its own thread (tests, benchmarks).
+
+    From ``start`` on, loop time follows ``v0 + (real - r0)``. The loop clock only moves when the
+    loop is free, so a stall of the device thread shows as real lateness (``real_at`` converts).
+    """
+
+    def __init__(self, runtime: _Steppable, step_s: float = 0.001, timeout_s: float = 10.0) -> None:
+        super().__init__(name="real-time-pacer", daemon=True)
+        self._rt = runtime
+        self._step = step_s
+        self._timeout = timeout_s
+        self._stop_event = threading.Event()
+        self.v0 = self.r0 = 0.0
+        self.ready = threading.Event()
+        self.error: BaseException | None = None  # what stopped the pacing, for the caller
+
+    def real_at(self, loop_time: float) -> float:
+        """The real monotonic time at which the loop clock was due to reach ``loop_time``."""
+        return self.r0 + (loop_time - self.v0)
+
+    def run(self) -> None:
+        self.v0, self.r0 = float(self._rt.clock()), time.monotonic()
+        self.ready.set()
+        try:
+            while not self._stop_event.is_set():
+                lag = self.v0 + (time.monotonic() - self.r0) - float(self._rt.clock())
+                if lag > 0:
+                    self._rt.advance(lag, timeout=self._timeout)
+                else:
+                    time.sleep(self._step)
+        except BaseException as exc:  # handed to the caller's thread
+            self.error = exc
+
+    def stop(self) -> None:
+        """Stop pacing and wait for the thread."""
+        self._stop_event.set()
+        self.join(self._timeout)
+
+    def __enter__(self) -> RealTimePacer:
+        self.start()
+        self.ready.wait(5)
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.stop()

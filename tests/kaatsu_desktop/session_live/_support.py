@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -169,44 +168,3 @@ def live_session(
         if recorder is not None:
             recorder.close()
         rt.stop()
-
-
-class RealTimePacer(threading.Thread):
-    """Drives a virtual-time runtime at real-time pace from its own thread.
-
-    From ``start`` on, virtual time follows the real clock: loop time ``v0 + (real - r0)``. The
-    loop clock then only moves when the loop is free, so any stall of the device thread shows up
-    as real lateness, which ``real_at`` lets a test measure.
-    """
-
-    def __init__(self, runtime: Any, step_s: float = 0.001) -> None:
-        super().__init__(name="real-time-pacer", daemon=True)
-        self._rt = runtime
-        self._step = step_s
-        self._stop_event = threading.Event()
-        self.v0 = 0.0
-        self.r0 = 0.0
-        self.ready = threading.Event()
-        self.error: BaseException | None = None
-
-    def real_at(self, loop_time: float) -> float:
-        """The real monotonic time at which the loop clock was due to reach ``loop_time``."""
-        return self.r0 + (loop_time - self.v0)
-
-    def run(self) -> None:
-        self.v0, self.r0 = float(self._rt.clock()), time.monotonic()
-        self.ready.set()
-        try:
-            while not self._stop_event.is_set():
-                lag = self.v0 + (time.monotonic() - self.r0) - float(self._rt.clock())
-                if lag > 0:
-                    self._rt.advance(lag, timeout=2.0)
-                else:
-                    time.sleep(self._step)
-        except BaseException as exc:  # reported to the test thread
-            self.error = exc
-
-    def stop(self) -> None:
-        """Stop pacing and wait for the thread."""
-        self._stop_event.set()
-        self.join(5)

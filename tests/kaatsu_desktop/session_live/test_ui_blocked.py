@@ -12,11 +12,12 @@ import time
 from pytestqt.qtbot import QtBot
 
 from devices.protocol import Release
+from devices.vtime import RealTimePacer
 from kaatsu_desktop.clinical.settings import ClinicSettings
 from kaatsu_desktop.session import EventKind, LimbGroup
 from kaatsu_desktop.session.bridge import SessionBridge
 from kaatsu_desktop.session.snapshot import GroupStatus
-from tests.kaatsu_desktop.session_live._support import RealTimePacer, live_session
+from tests.kaatsu_desktop.session_live._support import live_session
 
 ARMS = (0, 1)
 
